@@ -1,0 +1,42 @@
+//! # Kaleido
+//!
+//! Segment rules and dynamic content for email marketing, evaluated where the
+//! subscriber data already is: in the browser (through WebAssembly), in Node,
+//! or natively.
+//!
+//! ```
+//! use kaleido::{EvalOptions, Segment};
+//! use serde_json::json;
+//!
+//! let rule = Segment::parse("age >= 30 and did purchase in last 30 days").unwrap();
+//! let profile = json!({
+//!     "id": 1, "age": 34,
+//!     "events": [{ "type": "purchase", "at": "2025-01-20T10:00:00Z", "amount": 42 }]
+//! });
+//! let as_of = kaleido::parse_as_of("2025-01-31T00:00:00Z", chrono_tz::Tz::UTC).unwrap();
+//! assert!(rule.test(&profile, &EvalOptions::at(as_of)).unwrap());
+//! ```
+//!
+//! Every failure is an [`Error`] with an [`ErrorKind`], a message and, where
+//! known, a line and column (or a row and field for data).
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod error;
+pub mod rules;
+
+pub use error::{Error, ErrorKind, Result, Span};
+pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};
+
+/// The library version (the crate's and the npm package's).
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
