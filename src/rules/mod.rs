@@ -3,13 +3,18 @@
 //! SQL compiler, templates) consumes the same [`ast`].
 
 pub mod ast;
+mod eval;
+mod explain;
 mod lexer;
 mod parser;
 mod print;
 mod set;
 pub mod time;
+mod value;
 
 pub use set::{references, SegmentSet};
+pub use eval::validate_regexes;
+pub use explain::Explanation;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
