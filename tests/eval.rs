@@ -1265,3 +1265,295 @@ fn explain_sequence_counts() {
     assert_eq!(e.result, Some(true));
     assert!(e.text.contains("1 of 2 cart_add events"), "{}", e.text);
 }
+
+// ---------- the 16 example rules, in text form ----------
+
+fn examples_set() -> SegmentSet {
+    SegmentSet::new([
+        (
+            "lapsed".to_string(),
+            Segment::parse("did not purchase in last 6 months").unwrap(),
+        ),
+        (
+            "complained".to_string(),
+            Segment::parse("did complaint").unwrap(),
+        ),
+    ])
+    .unwrap()
+}
+
+/// (rule, a member profile, a non-member profile, the fields it reads).
+fn examples() -> Vec<(&'static str, Value, Value, Vec<&'static str>)> {
+    let e = |list: Value| json!({ "events": list });
+    vec![
+        (
+            "did not purchase in last 6 months",
+            e(json!([{"type": "purchase", "at": "2024-12-15T12:00:00Z"}])),
+            e(json!([{"type": "purchase", "at": "2024-12-15T12:00:01Z"}])),
+            vec!["events"],
+        ),
+        (
+            r#"gender = "m" and age between 25 and 34 and did purchase in last 30 days"#,
+            json!({"gender": "m", "age": 34, "events": [{"type": "purchase", "at": "2025-06-01T00:00:00Z"}]}),
+            json!({"gender": "m", "age": 35, "events": [{"type": "purchase", "at": "2025-06-01T00:00:00Z"}]}),
+            vec!["gender", "age", "events"],
+        ),
+        (
+            "signup_date within last 14 days and did not purchase",
+            json!({"signup_date": "2025-06-02", "events": [{"type": "email_open", "at": "2025-06-03T00:00:00Z"}]}),
+            json!({"signup_date": "2025-06-02", "events": [{"type": "purchase", "at": "2025-06-03T00:00:00Z"}]}),
+            vec!["signup_date", "events"],
+        ),
+        (
+            "did purchase at least 5 times in last 365 days",
+            e(json!([
+                {"type": "purchase", "at": "2024-06-16T00:00:00Z"},
+                {"type": "purchase", "at": "2024-09-01T00:00:00Z"},
+                {"type": "purchase", "at": "2025-01-01T00:00:00Z"},
+                {"type": "purchase", "at": "2025-03-01T00:00:00Z"},
+                {"type": "purchase", "at": "2025-06-15"},
+            ])),
+            e(json!([
+                {"type": "purchase", "at": "2024-06-15T00:00:00Z"},
+                {"type": "purchase", "at": "2024-09-01T00:00:00Z"},
+                {"type": "purchase", "at": "2025-01-01T00:00:00Z"},
+                {"type": "purchase", "at": "2025-03-01T00:00:00Z"},
+                {"type": "purchase", "at": "2025-06-15T00:00:00Z"},
+                {"type": "purchase", "at": "2025-06-16T00:00:00Z"},
+            ])),
+            vec!["events"],
+        ),
+        (
+            "did cart_add then did not purchase within 24 hours",
+            e(json!([
+                {"type": "cart_add", "at": "2025-06-10T09:00:00Z"},
+                {"type": "purchase", "at": "2025-06-11T09:00:01Z"},
+            ])),
+            e(json!([
+                {"type": "cart_add", "at": "2025-06-10T09:00:00Z"},
+                {"type": "purchase", "at": "2025-06-10T11:00:00Z"},
+                {"type": "cart_add", "at": "2025-06-15T09:00:00Z"},
+            ])),
+            vec!["events"],
+        ),
+        (
+            r#"did product_view where category = "shoes" then did not purchase where same product_id within 7 days"#,
+            e(json!([
+                {"type": "product_view", "at": "2025-06-01T09:00:00Z", "category": "shoes", "product_id": 17},
+                {"type": "purchase", "at": "2025-06-02T09:00:00Z", "product_id": 18},
+            ])),
+            e(json!([
+                {"type": "product_view", "at": "2025-06-01T09:00:00Z", "category": "shoes", "product_id": 17},
+                {"type": "purchase", "at": "2025-06-02T09:00:00Z", "product_id": 17},
+                {"type": "product_view", "at": "2025-06-02T09:00:00Z", "category": "hats", "product_id": 3},
+            ])),
+            vec!["events"],
+        ),
+        (
+            "not did email_open in last 90 days and not did email_click in last 90 days",
+            e(json!([{"type": "email_open", "at": "2025-03-01T00:00:00Z"}])),
+            e(json!([{"type": "email_click", "at": "2025-06-01T00:00:00Z"}])),
+            vec!["events"],
+        ),
+        (
+            "sum(purchase.amount in last 365 days) > 500 or count(purchase in last 90 days) >= 3",
+            e(json!([
+                {"type": "purchase", "at": "2025-01-01T00:00:00Z", "amount": 400},
+                {"type": "purchase", "at": "2025-02-01T00:00:00Z", "amount": 100.5},
+            ])),
+            e(json!([
+                {"type": "purchase", "at": "2024-01-01T00:00:00Z", "amount": 900},
+                {"type": "purchase", "at": "2025-06-01T00:00:00Z", "amount": 100},
+                {"type": "purchase", "at": "2025-06-02T00:00:00Z", "amount": null},
+            ])),
+            vec!["events"],
+        ),
+        (
+            r#"country in ["VN", "CN", "TW", "HK", "SG"] and language != "en""#,
+            json!({"country": "TW", "language": "zh"}),
+            json!({"country": "SG", "language": "en"}),
+            vec!["country", "language"],
+        ),
+        (
+            r#"interests contains any ["hiking", "running"] and city_size = "urban" and income_band >= 3"#,
+            json!({"interests": ["chess", "running"], "city_size": "urban", "income_band": 3}),
+            json!({"interests": ["chess", "Running"], "city_size": "urban", "income_band": 5}),
+            vec!["interests", "city_size", "income_band"],
+        ),
+        (
+            r#"in segment "lapsed" and consent.marketing and not in segment "complained""#,
+            json!({"consent": {"marketing": true}, "events": [{"type": "purchase", "at": "2024-01-01T00:00:00Z"}]}),
+            json!({"consent": {"marketing": true}, "events": [{"type": "complaint", "at": "2024-01-01T00:00:00Z"}]}),
+            vec!["consent"],
+        ),
+        (
+            "last email_open more than 90 days ago",
+            e(
+                json!([{"type": "email_open", "at": "2025-03-01T00:00:00Z"}, {"type": "email_click", "at": "2025-06-01T00:00:00Z"}]),
+            ),
+            e(
+                json!([{"type": "email_open", "at": "2025-03-01T00:00:00Z"}, {"type": "email_open", "at": "2025-04-01T00:00:00Z"}]),
+            ),
+            vec!["events"],
+        ),
+        (
+            "churn_risk > 0.7 and predicted_clv >= 200",
+            json!({"churn_risk": 0.71, "predicted_clv": 200}),
+            json!({"churn_risk": 0.7, "predicted_clv": 900}),
+            vec!["churn_risk", "predicted_clv"],
+        ),
+        (
+            "birthday anniversary within next 7 days",
+            json!({"birthday": "1992-06-21"}),
+            json!({"birthday": "1992-06-22"}),
+            vec!["birthday"],
+        ),
+        (
+            r#"timezone starts with "America/" and (lifecycle = "new" or lifecycle = "active")"#,
+            json!({"timezone": "America/Chicago", "lifecycle": "active"}),
+            json!({"timezone": "America/Chicago", "lifecycle": "Active"}),
+            vec!["timezone", "lifecycle"],
+        ),
+        (
+            r#"avg(purchase.amount where category = "electronics") > 120 and did app_open in last 7 days"#,
+            e(json!([
+                {"type": "purchase", "at": "2024-01-01T00:00:00Z", "amount": 100, "category": "electronics"},
+                {"type": "purchase", "at": "2024-02-01T00:00:00Z", "amount": 150, "category": "electronics"},
+                {"type": "purchase", "at": "2024-03-01T00:00:00Z", "amount": 5, "category": "books"},
+                {"type": "app_open", "at": "2025-06-08T12:00:01Z"},
+            ])),
+            e(json!([
+                {"type": "purchase", "at": "2024-01-01T00:00:00Z", "amount": 100, "category": "electronics"},
+                {"type": "purchase", "at": "2024-02-01T00:00:00Z", "amount": 150, "category": "electronics"},
+                {"type": "app_open", "at": "2025-06-08T12:00:00Z"},
+            ])),
+            vec!["events"],
+        ),
+    ]
+}
+
+#[test]
+fn the_sixteen_examples_on_members_and_non_members() {
+    let set = examples_set();
+    let opts = EvalOptions {
+        as_of: utc(NOW),
+        time_zone: Tz::UTC,
+        segments: Some(&set),
+    };
+    let list = examples();
+    assert_eq!(list.len(), 16);
+    for (text, member, non_member, fields) in list {
+        let s = Segment::parse(text).unwrap();
+        assert_eq!(
+            s.evaluate(&member, &opts).unwrap(),
+            Some(true),
+            "member of {text}"
+        );
+        assert_eq!(
+            s.evaluate(&non_member, &opts).unwrap(),
+            Some(false),
+            "non-member of {text}"
+        );
+        assert!(s.test(&member, &opts).unwrap());
+        assert!(!s.test(&non_member, &opts).unwrap());
+        for p in [&member, &non_member] {
+            let e = s.explain(p, &opts).unwrap();
+            assert_eq!(
+                e.result,
+                s.evaluate(p, &opts).unwrap(),
+                "explain agrees: {text}"
+            );
+        }
+        assert_eq!(s.fields(), fields, "fields of {text}");
+        // Copying only the fields (with referenced segments') gives the same answer.
+        let keys = s.fields_with(Some(&set));
+        let slim = |p: &Value| {
+            let o = p.as_object().unwrap();
+            Value::Object(
+                o.iter()
+                    .filter(|(k, _)| keys.contains(k))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            )
+        };
+        assert_eq!(
+            s.evaluate(&slim(&member), &opts).unwrap(),
+            Some(true),
+            "slim member of {text}"
+        );
+        assert_eq!(
+            s.evaluate(&slim(&non_member), &opts).unwrap(),
+            Some(false),
+            "slim non-member of {text}"
+        );
+    }
+}
+
+#[test]
+fn examples_unknown_when_attributes_are_missing() {
+    let opts = at(NOW);
+    let unknown = [
+        (
+            r#"gender = "m" and age between 25 and 34 and did purchase in last 30 days"#,
+            json!({"age": 30, "events": [{"type": "purchase", "at": "2025-06-01T00:00:00Z"}]}),
+        ),
+        (
+            "churn_risk > 0.7 and predicted_clv >= 200",
+            json!({"churn_risk": 0.9, "predicted_clv": "300"}),
+        ),
+        (
+            "birthday anniversary within next 7 days",
+            json!({"birthday": null}),
+        ),
+        (
+            "last email_open more than 90 days ago",
+            json!({"events": []}),
+        ),
+        (
+            r#"avg(purchase.amount where category = "electronics") > 120 and did app_open in last 7 days"#,
+            json!({"events": [{"type": "app_open", "at": "2025-06-14T00:00:00Z"}]}),
+        ),
+    ];
+    for (text, p) in unknown {
+        assert_eq!(
+            Segment::parse(text).unwrap().evaluate(&p, &opts).unwrap(),
+            None,
+            "{text}"
+        );
+    }
+    // But a false conjunct makes the whole rule false.
+    let s = Segment::parse(r#"gender = "m" and age between 25 and 34"#).unwrap();
+    assert_eq!(s.evaluate(&json!({"age": 40}), &opts).unwrap(), Some(false));
+}
+
+#[test]
+fn text_rules_case_insensitive_and_explained() {
+    let opts = at(NOW);
+    let s = Segment::parse(r#"email ends with "@gmail.com""#).unwrap();
+    assert!(s.test(&json!({"email": "Ana@GMAIL.com"}), &opts).unwrap());
+    let s = Segment::parse(r#"city contains "É""#).unwrap();
+    assert!(s.test(&json!({"city": "Le Mans e\u{301}"}), &opts).unwrap());
+    let s = Segment::parse(
+        r#"gender = "m" and age between 25 and 34 and did purchase in last 30 days"#,
+    )
+    .unwrap();
+    let e = s
+        .explain(&json!({"gender": "m", "age": 29}), &opts)
+        .unwrap();
+    let texts: Vec<&str> = e.children.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "gender is \"m\" → = \"m\": true",
+            "age is 29 → between 25 and 34: true",
+            "did purchase in last 30 days: 0 events → false",
+        ]
+    );
+    assert_eq!(e.text, "all of these: false");
+    let s = Segment::parse(r#"did purchase where category = "shoes" in last 7 days"#).unwrap();
+    let e = s.explain(&json!({}), &opts).unwrap();
+    assert_eq!(
+        e.text,
+        "did purchase where category = \"shoes\" in last 7 days: 0 events → false"
+    );
+}
