@@ -1557,3 +1557,27 @@ fn text_rules_case_insensitive_and_explained() {
         "did purchase where category = \"shoes\" in last 7 days: 0 events → false"
     );
 }
+
+#[test]
+fn explanations_snapshot() {
+    // The explanation wording of the 16 examples on their members and
+    // non-members, reviewed like code.
+    let set = examples_set();
+    let opts = EvalOptions {
+        as_of: utc(NOW),
+        time_zone: Tz::UTC,
+        segments: Some(&set),
+    };
+    let all: Vec<Value> = examples()
+        .into_iter()
+        .map(|(text, member, non_member, _)| {
+            let s = Segment::parse(text).unwrap();
+            json!({
+                "rule": text,
+                "member": s.explain(&member, &opts).unwrap(),
+                "non_member": s.explain(&non_member, &opts).unwrap(),
+            })
+        })
+        .collect();
+    insta::assert_json_snapshot!(all);
+}

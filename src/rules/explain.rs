@@ -154,10 +154,15 @@ fn explain_expr(ctx: &Ctx, expr: &Expr) -> Result<Explanation> {
                 .as_ref()
                 .map(|p| format!(".{}", p.join(".")))
                 .unwrap_or_default();
+            let filter_text = event
+                .filter
+                .as_ref()
+                .map(|f| format!(" where {}", print::to_text(f)))
+                .unwrap_or_default();
             let what = format!(
-                "{}({}{field_text}{})",
+                "{}({}{field_text}{filter_text}{})",
                 func.name(),
-                event_text(event),
+                event.name,
                 window_text(window.as_ref())
             );
             match v {
@@ -229,9 +234,9 @@ fn explain_expr(ctx: &Ctx, expr: &Expr) -> Result<Explanation> {
                 .unwrap_or_default();
             let not = if *negated { "not " } else { "" };
             let which = if *negated {
-                format!("not followed by {}{within_text}", then.name)
+                format!("had no {} after them in time", then.name)
             } else {
-                format!("followed by {}{within_text}", then.name)
+                format!("were followed by {}", then.name)
             };
             leaf(
                 format!(
