@@ -28,6 +28,7 @@ mod error;
 pub mod rules;
 
 pub use error::{Error, ErrorKind, Result, Span};
+pub use rules::Explanation;
 pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};
 pub use rules::{Diagnostic, EventSchema, FieldType, Schema, Severity, ValueType};
 
