@@ -31,6 +31,7 @@
 )]
 
 mod error;
+pub mod jsonlogic;
 pub mod rules;
 
 pub use error::{Error, ErrorKind, Result, Span};
