@@ -80,7 +80,12 @@ fn arg<'a>(args: &[JsVal<'a>], i: usize) -> JsVal<'a> {
 }
 
 impl Interp {
-    fn apply<'a>(&mut self, logic: &JsVal<'a>, data: &JsVal<'a>, depth: usize) -> Result<JsVal<'a>> {
+    fn apply<'a>(
+        &mut self,
+        logic: &JsVal<'a>,
+        data: &JsVal<'a>,
+        depth: usize,
+    ) -> Result<JsVal<'a>> {
         if depth > MAX_DEPTH {
             return Err(limit("JsonLogic rule nested too deeply"));
         }
@@ -183,7 +188,8 @@ impl Interp {
                 };
                 let mut acc = initial;
                 for current in items {
-                    let scope = JsVal::Obj(Rc::new(vec![("current", current), ("accumulator", acc)]));
+                    let scope =
+                        JsVal::Obj(Rc::new(vec![("current", current), ("accumulator", acc)]));
                     acc = self.apply(&scoped_logic, &scope, d)?;
                 }
                 Ok(acc)
@@ -275,7 +281,11 @@ impl Interp {
             "min" | "max" => {
                 let nums = args.iter().map(to_number).collect::<Result<Vec<_>>>()?;
                 let is_min = op == "min";
-                let mut acc = if is_min { f64::INFINITY } else { f64::NEG_INFINITY };
+                let mut acc = if is_min {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                };
                 for n in nums {
                     if n.is_nan() || acc.is_nan() {
                         acc = f64::NAN;
@@ -391,7 +401,10 @@ fn resolve_operation(op: &str) -> Result<&str> {
     let mut node = Node::Ops;
     for (i, part) in parts.iter().enumerate() {
         let next = match &node {
-            Node::Ops => OPERATIONS.iter().find(|o| **o == *part).map(|o| Node::Func(o)),
+            Node::Ops => OPERATIONS
+                .iter()
+                .find(|o| **o == *part)
+                .map(|o| Node::Func(o)),
             Node::Func(name) => match *part {
                 "length" => Some(Node::Other),
                 "name" => Some(Node::Str((*name).to_owned())),
@@ -481,9 +494,11 @@ fn op_substr<'a>(source: &JsVal, start: &JsVal, end: &JsVal) -> Result<JsVal<'a>
         // becomes) a string.
         let len = temp.len() as f64;
         let length = match to_primitive(end)? {
-            p if p.as_str().is_some() => {
-                JsVal::string(format!("{}{}", number_to_string(len), p.as_str().unwrap_or("")))
-            }
+            p if p.as_str().is_some() => JsVal::string(format!(
+                "{}{}",
+                number_to_string(len),
+                p.as_str().unwrap_or("")
+            )),
             p => JsVal::Num(len + to_number(&p)?),
         };
         js_substr(&temp, &JsVal::Num(0.0), &length)?

@@ -190,7 +190,9 @@ pub(crate) fn number_to_json(n: f64) -> Value {
     if n == n.trunc() && n.abs() < 9.0e15 {
         return Value::Number(Number::from(n as i64));
     }
-    Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null)
+    Number::from_f64(n)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 /// `key` as an array index (`"0"`, `"17"`; not `"01"`, `"-0"` or `"1.0"`).
@@ -313,21 +315,14 @@ pub(crate) fn type_error(msg: &str) -> Error {
 fn is_js_space(c: char) -> bool {
     matches!(
         c,
-        '\u{9}'
-            | '\u{A}'
-            | '\u{B}'
-            | '\u{C}'
-            | '\u{D}'
-            | ' '
-            | '\u{A0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200A}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202F}'
-            | '\u{205F}'
-            | '\u{3000}'
-            | '\u{FEFF}'
+        '\u{9}' | '\u{A}' | '\u{B}' | '\u{C}' | '\u{D}' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
     )
 }
 
@@ -384,7 +379,14 @@ pub(crate) fn string_to_number(s: &str) -> f64 {
     if t.is_empty() {
         return 0.0;
     }
-    for (prefix, radix) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+    for (prefix, radix) in [
+        ("0x", 16),
+        ("0X", 16),
+        ("0o", 8),
+        ("0O", 8),
+        ("0b", 2),
+        ("0B", 2),
+    ] {
         if let Some(rest) = t.strip_prefix(prefix) {
             if rest.is_empty() || !rest.chars().all(|c| c.is_digit(radix)) {
                 return f64::NAN;
@@ -474,7 +476,7 @@ pub(crate) fn number_to_string(n: f64) -> String {
             out.push_str(b);
         }
         out.push('e');
-        out.push(if point - 1 >= 0 { '+' } else { '-' });
+        out.push(if point > 0 { '+' } else { '-' });
         out.push_str(&(point - 1).abs().to_string());
     }
     out
@@ -532,7 +534,9 @@ pub(crate) fn less_than(a: &JsVal, b: &JsVal) -> Result<Option<bool>> {
     let pa = to_primitive(a)?;
     let pb = to_primitive(b)?;
     if let (Some(x), Some(y)) = (pa.as_str(), pb.as_str()) {
-        return Ok(Some(x.encode_utf16().cmp(y.encode_utf16()) == Ordering::Less));
+        return Ok(Some(
+            x.encode_utf16().cmp(y.encode_utf16()) == Ordering::Less,
+        ));
     }
     let x = to_number(&pa)?;
     let y = to_number(&pb)?;
