@@ -230,6 +230,13 @@ fn from_logic(v: &Value, ptr: &str, depth: usize) -> Result<Expr> {
             }
         }
         "and" | "or" => {
+            if let [(guard, _), (cond, _)] = args.as_slice() {
+                if op == "and" {
+                    if let Some(e) = guarded(guard, cond) {
+                        return Ok(e);
+                    }
+                }
+            }
             if args.is_empty() {
                 return Err(unsupported(&format!("\"{op}\" without operands")));
             }
@@ -423,6 +430,142 @@ fn from_logic(v: &Value, ptr: &str, depth: usize) -> Result<Expr> {
             "unsupported JsonLogic operator \"{other}\" at {}",
             at(ptr)
         ))),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Guard {
+    Number,
+    String,
+    NonEmptyArray,
+    Array,
+}
+
+/// The type test `to_json_logic` writes before a condition, and its path.
+fn guard_of(v: &Value) -> Option<(Guard, Path)> {
+    let candidates: Vec<&Value> = match operation(v)? {
+        ("===", Value::Array(a)) => a.iter().take(1).collect(),
+        ("reduce", Value::Array(a)) => a.iter().take(1).collect(),
+        ("or", Value::Array(a)) => a
+            .first()
+            .and_then(|r| operation(r))
+            .and_then(|(_, x)| x.as_array())
+            .map(|x| x.iter().take(1).collect())
+            .unwrap_or_default(),
+        _ => return None,
+    };
+    let first = candidates.first()?;
+    let Ok(Some(path)) = var_path(first, "") else {
+        return None;
+    };
+    let v_json = json!({ "var": path.join(".") });
+    [
+        (Guard::Number, is_number(&v_json)),
+        (Guard::String, is_string(&v_json)),
+        (Guard::NonEmptyArray, is_nonempty_array(&v_json)),
+        (Guard::Array, is_array(&v_json)),
+    ]
+    .into_iter()
+    .find(|(_, g)| g == v)
+    .map(|(kind, _)| (kind, path))
+}
+
+/// `{"in": [lit, {"var": p}]}` (or its negation `{"!": [...]}`): the literal.
+fn membership(v: &Value, path: &Path, negated: bool) -> Option<Literal> {
+    let inner = if negated {
+        match operation(v)? {
+            ("!", Value::Array(a)) if a.len() == 1 => a.first()?,
+            _ => return None,
+        }
+    } else {
+        v
+    };
+    match operation(inner)? {
+        ("in", Value::Array(a)) => match a.as_slice() {
+            [lit, x] if var_path(x, "").ok()?.as_ref() == Some(path) => match literal(lit)? {
+                Literal::String(_) => None,
+                l => Some(l),
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Reads back the guarded conditions `to_json_logic` writes: `and(type test,
+/// condition)` is the Kaleido condition, which holds only for values of that type.
+fn guarded(guard: &Value, cond: &Value) -> Option<Expr> {
+    let (kind, path) = guard_of(guard)?;
+    let (op, raw) = operation(cond)?;
+    let args: Vec<&Value> = match raw {
+        Value::Array(a) => a.iter().collect(),
+        other => vec![other],
+    };
+    let is_var = |x: &Value| var_path(x, "").ok().flatten().as_ref() == Some(&path);
+    let typed = |x: &Value| match (kind, literal(x)?) {
+        (Guard::Number, l @ Literal::Number(_)) | (Guard::String, l @ Literal::String(_)) => Some(l),
+        _ => None,
+    };
+    let span = Span::default();
+    match (kind, op, args.as_slice()) {
+        (Guard::Number | Guard::String, "<" | "<=" | ">" | ">=" | "===" | "!==", [x, lit])
+            if is_var(x) =>
+        {
+            let cmp = match op {
+                "<" => CmpOp::Lt,
+                "<=" => CmpOp::Le,
+                ">" => CmpOp::Gt,
+                ">=" => CmpOp::Ge,
+                "===" => CmpOp::Eq,
+                _ => CmpOp::Ne,
+            };
+            Some(compare(path.clone(), cmp, typed(lit)?))
+        }
+        (Guard::Number, "<=", [lo, x, hi]) if is_var(x) => Some(Expr::Between {
+            path: path.clone(),
+            low: typed(lo)?,
+            high: typed(hi)?,
+            span,
+        }),
+        (Guard::Number | Guard::String, "!", [inner]) => match operation(inner)? {
+            ("in", Value::Array(a)) => match a.as_slice() {
+                [x, Value::Array(items)] if is_var(x) => Some(Expr::In {
+                    path: path.clone(),
+                    values: items.iter().map(typed).collect::<Option<Vec<_>>>()?,
+                    negated: true,
+                    span,
+                }),
+                _ => None,
+            },
+            _ => None,
+        },
+        (Guard::NonEmptyArray, "in", _) => Some(Expr::Contains {
+            value: membership(cond, &path, false)?,
+            path,
+            span,
+        }),
+        (Guard::Array, "!", _) => Some(not(Expr::Contains {
+            value: membership(cond, &path, true)?,
+            path,
+            span,
+        })),
+        (Guard::NonEmptyArray | Guard::Array, "and" | "or", items) => {
+            let negated = kind == Guard::Array;
+            let values = items
+                .iter()
+                .map(|i| membership(i, &path, negated))
+                .collect::<Option<Vec<_>>>()?;
+            // T(any) = or(in…), T(all) = and(in…); F(any) = and(!in…), F(all) = or(!in…).
+            let all = (op == "and") != negated;
+            let list = Expr::ContainsList {
+                path,
+                all,
+                values,
+                span,
+            };
+            Some(if negated { not(list) } else { list })
+        }
+        _ => None,
     }
 }
 
