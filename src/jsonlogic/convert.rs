@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorKind, Result, Span};
 use crate::rules::ast::{CmpOp, Expr, Literal, Path};
 
 /// Deepest nesting either conversion follows.
-const MAX_NESTING: usize = 256;
+const MAX_NESTING: usize = super::apply::MAX_DEPTH;
 /// Most alternatives `missing_some` may expand to.
 const MAX_COMBINATIONS: usize = 64;
 
@@ -503,7 +503,9 @@ fn guarded(guard: &Value, cond: &Value) -> Option<Expr> {
     };
     let is_var = |x: &Value| var_path(x, "").ok().flatten().as_ref() == Some(&path);
     let typed = |x: &Value| match (kind, literal(x)?) {
-        (Guard::Number, l @ Literal::Number(_)) | (Guard::String, l @ Literal::String(_)) => Some(l),
+        (Guard::Number, l @ Literal::Number(_)) | (Guard::String, l @ Literal::String(_)) => {
+            Some(l)
+        }
         _ => None,
     };
     let span = Span::default();
@@ -857,9 +859,8 @@ fn is_array(v: &Value) -> Value {
 
 fn literal_json(lit: &Literal) -> Result<Value> {
     match lit {
-        Literal::Number(n) => serde_json::Number::from_f64(*n)
-            .map(Value::Number)
-            .ok_or_else(|| not_expressible("a non-finite number")),
+        Literal::Number(n) if n.is_finite() => Ok(super::js::number_to_json(*n)),
+        Literal::Number(_) => Err(not_expressible("a non-finite number")),
         Literal::String(s) => Ok(Value::String(s.clone())),
         Literal::Bool(b) => Ok(Value::Bool(*b)),
         Literal::Date(_) | Literal::DateTime(_) => Err(not_expressible(
