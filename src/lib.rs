@@ -25,6 +25,7 @@
 )]
 
 mod error;
+pub mod jsonlogic;
 pub mod rules;
 
 pub use error::{Error, ErrorKind, Result, Span};
