@@ -25,6 +25,7 @@
 )]
 
 mod error;
+pub mod predict;
 pub mod rules;
 
 pub use error::{Error, ErrorKind, Result, Span};
