@@ -265,3 +265,129 @@ fn new_customer_predictions_agree_with_simulation() {
     assert!((mean_x - e).abs() < 0.02 * e, "simulated mean {mean_x} vs E {e}");
     assert!((share_buying - p).abs() < 0.005, "simulated share {share_buying} vs P {p}");
 }
+
+#[test]
+fn synthetic_bg_nbd_parameters_are_recovered() {
+    let truth = BgNbdParams { r: 0.25, alpha: 4.0, a: 0.8, b: 2.5, log_likelihood: 0.0 };
+    // 30 000 customers acquired over half a year, observed to week 52.
+    let ages: Vec<f64> = (0..30_000).map(|i| 26.0 + (i % 27) as f64).collect();
+    let rows = simulate_bg_nbd(&truth, &ages, 2024);
+    let fit = fit_bg_nbd(&rows).unwrap();
+    eprintln!("recovered {fit:?}");
+    for (name, got, want, tol) in [
+        ("r", fit.r, truth.r, 0.08),
+        ("alpha", fit.alpha, truth.alpha, 0.10),
+        ("a", fit.a, truth.a, 0.15),
+        ("b", fit.b, truth.b, 0.20),
+    ] {
+        assert!((got - want).abs() <= tol * want, "{name}: {got} vs {want} (±{tol} relative)");
+    }
+    // The maximum is a maximum: at least as likely as the truth.
+    assert!(fit.log_likelihood >= truth.log_likelihood_of(&rows).unwrap());
+
+    let spend_truth = GammaGammaParams { p: 6.0, q: 4.0, v: 15.0, log_likelihood: 0.0 };
+    let freqs: Vec<f64> = rows.iter().map(|r| r.0).collect();
+    let spend_rows = simulate_gamma_gamma(&spend_truth, &freqs, 99);
+    let gg = fit_gamma_gamma(&spend_rows).unwrap();
+    eprintln!("recovered {gg:?}");
+    for (name, got, want) in [("p", gg.p, 6.0), ("q", gg.q, 4.0), ("v", gg.v, 15.0)] {
+        assert!((got - want).abs() <= 0.15 * want, "{name}: {got} vs {want}");
+    }
+    assert!(gg.log_likelihood >= spend_truth.log_likelihood_of(&spend_rows).unwrap());
+}
+
+#[test]
+fn edge_case_histories_give_defined_results() {
+    let as_of = 365.0;
+    let none = summarize(&[], as_of, 1.0).unwrap();
+    let one = summarize(&[(100.0, 25.0)], as_of, 1.0).unwrap();
+    let same_day = summarize(&[(100.2, 25.0), (100.7, 10.0), (100.0, 5.0)], as_of, 1.0).unwrap();
+    let zero_spend = summarize(&[(10.0, 0.0), (50.0, 0.0), (300.0, 0.0)], as_of, 1.0).unwrap();
+    let future_only = summarize(&[(400.0, 10.0)], as_of, 1.0).unwrap();
+    assert_eq!((none.purchase_days, none.frequency, none.t, none.monetary), (0, 0.0, 0.0, 0.0));
+    assert_eq!(future_only, none);
+    assert_eq!((one.purchase_days, one.frequency, one.recency, one.t, one.monetary), (1, 0.0, 0.0, 265.0, 0.0));
+    assert_eq!((same_day.purchase_days, same_day.frequency, same_day.total_spend), (1, 0.0, 40.0));
+    assert_eq!((zero_spend.frequency, zero_spend.recency, zero_spend.monetary), (2.0, 290.0, 0.0));
+
+    let bg = BgNbdParams { r: 0.3, alpha: 20.0, a: 0.8, b: 2.5, log_likelihood: 0.0 };
+    let gg = GammaGammaParams { p: 6.0, q: 4.0, v: 15.0, log_likelihood: 0.0 };
+    for s in [none, one, same_day, zero_spend] {
+        let values = [
+            bg.p_alive(s.frequency, s.recency, s.t).unwrap(),
+            bg.expected_purchases(90.0, s.frequency, s.recency, s.t).unwrap(),
+            bg.prob_purchase_within(30.0, s.frequency, s.recency, s.t).unwrap(),
+            gg.expected_spend(s.frequency, s.monetary).unwrap(),
+            gg.clv(&bg, s.frequency, s.recency, s.t, s.monetary, &ClvOptions::default()).unwrap(),
+        ];
+        assert!(values.iter().all(|v| v.is_finite() && *v >= 0.0), "{s:?}: {values:?}");
+    }
+    // A horizon of 0 predicts nothing.
+    assert_eq!(bg.expected_purchases(0.0, 2.0, 10.0, 20.0).unwrap(), 0.0);
+    assert_eq!(bg.prob_purchase_within(0.0, 2.0, 10.0, 20.0).unwrap(), 0.0);
+    // At a = 1 the closed form is 0/0; the value lies between its neighbours.
+    let at_one = BgNbdParams { a: 1.0, ..bg };
+    let e1 = at_one.expected_purchases(90.0, 2.0, 100.0, 200.0).unwrap();
+    let lo = BgNbdParams { a: 0.99, ..bg }.expected_purchases(90.0, 2.0, 100.0, 200.0).unwrap();
+    let hi = BgNbdParams { a: 1.01, ..bg }.expected_purchases(90.0, 2.0, 100.0, 200.0).unwrap();
+    assert!(e1.is_finite() && e1 < lo && e1 > hi, "{lo} {e1} {hi}");
+}
+
+#[test]
+fn invalid_inputs_are_errors_not_nan() {
+    let bg = BgNbdParams { r: 0.3, alpha: 20.0, a: 0.8, b: 2.5, log_likelihood: 0.0 };
+    // The hypergeometric series gives up on absurd horizons with a Limit error.
+    assert_eq!(bg.expected_purchases(1e12, 2.0, 10.0, 20.0).unwrap_err().kind(), ErrorKind::Limit);
+    // Outside the closed form (a + b + x - 1 <= 0).
+    let small = BgNbdParams { a: 0.3, b: 0.5, ..bg };
+    assert_eq!(small.expected_purchases(30.0, 0.0, 0.0, 10.0).unwrap_err().kind(), ErrorKind::Argument);
+    assert!(small.expected_purchases(30.0, 1.0, 5.0, 10.0).unwrap().is_finite());
+    for (x, tx, t) in [(f64::NAN, 0.0, 1.0), (-1.0, 0.0, 1.0), (1.0, 5.0, 2.0), (1.0, 1.0, f64::INFINITY)] {
+        assert_eq!(bg.p_alive(x, tx, t).unwrap_err().kind(), ErrorKind::Argument);
+    }
+    let broken = BgNbdParams { r: -1.0, ..bg };
+    assert_eq!(broken.p_alive(1.0, 1.0, 2.0).unwrap_err().kind(), ErrorKind::Argument);
+    let gg = GammaGammaParams { p: 6.0, q: 0.9, v: 15.0, log_likelihood: 0.0 };
+    assert_eq!(gg.expected_spend(0.0, 0.0).unwrap_err().kind(), ErrorKind::Argument);
+    assert!(gg.expected_spend(1.0, 10.0).unwrap().is_finite());
+}
+
+#[test]
+fn degenerate_fits_are_data_errors() {
+    let err = fit_bg_nbd(&[]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Data);
+    let err = fit_bg_nbd(&[(0.0, 0.0, 10.0), (0.0, 0.0, 20.0)]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Data);
+    assert!(err.message().contains("repeat purchase"), "{err}");
+    let err = fit_bg_nbd(&[(1.0, 0.0, 0.0), (0.0, 0.0, 0.0)]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Data, "{err}");
+    let err = fit_bg_nbd(&[(1.0, 2.0, 5.0), (2.0, 9.0, 8.0)]).unwrap_err();
+    assert_eq!((err.kind(), err.row(), err.field()), (ErrorKind::Data, Some(2), Some("recency")));
+    let err = fit_bg_nbd(&[(f64::NAN, 2.0, 5.0)]).unwrap_err();
+    assert_eq!((err.row(), err.field()), (Some(1), Some("frequency")));
+    // Degenerate but valid data: either a clear Data error or finite parameters, never NaN.
+    let cases: [&[(f64, f64, f64)]; 4] = [
+        &[(1.0, 5.0, 10.0)],
+        &[(1.0, 5.0, 10.0); 50],
+        &[(3.0, 10.0, 10.0), (3.0, 10.0, 10.0), (0.0, 0.0, 10.0)],
+        &[(1.0, 0.0, 10.0), (1.0, 0.0, 10.0)],
+    ];
+    for rows in cases {
+        match fit_bg_nbd(rows) {
+            Ok(p) => assert!([p.r, p.alpha, p.a, p.b, p.log_likelihood].iter().all(|v| v.is_finite()), "{p:?}"),
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::Data);
+                assert!(e.message().contains("did not converge"), "{e}");
+            }
+        }
+    }
+
+    assert_eq!(fit_gamma_gamma(&[]).unwrap_err().kind(), ErrorKind::Data);
+    assert_eq!(fit_gamma_gamma(&[(0.0, 0.0), (0.0, 5.0)]).unwrap_err().kind(), ErrorKind::Data);
+    let err = fit_gamma_gamma(&[(1.0, 10.0), (2.0, 0.0)]).unwrap_err();
+    assert_eq!((err.kind(), err.row(), err.field()), (ErrorKind::Data, Some(2), Some("monetary_value")));
+    // Every customer spends the same: p runs off to infinity.
+    let err = fit_gamma_gamma(&[(1.0, 10.0), (2.0, 10.0), (3.0, 10.0), (1.0, 10.0)]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Data);
+    assert!(err.message().contains("did not converge"), "{err}");
+}

@@ -303,10 +303,15 @@ impl BgNbdParams {
         if (self.a - 1.0).abs() < 1e-6 {
             let lo = BgNbdParams { a: 1.0 - 1e-6, ..*self };
             let hi = BgNbdParams { a: 1.0 + 1e-6, ..*self };
-            let e_lo = lo.expected_purchases(horizon, frequency, recency, t)?;
-            let e_hi = hi.expected_purchases(horizon, frequency, recency, t)?;
+            let e_lo = lo.expected_purchases_unchecked(horizon, frequency, recency, t)?;
+            let e_hi = hi.expected_purchases_unchecked(horizon, frequency, recency, t)?;
             return Ok(0.5 * (e_lo + e_hi));
         }
+        self.expected_purchases_unchecked(horizon, frequency, recency, t)
+    }
+
+    /// Eq. 10 for validated inputs and a ≠ 1.
+    fn expected_purchases_unchecked(&self, horizon: f64, frequency: f64, recency: f64, t: f64) -> Result<f64> {
         let (r, alpha, a, b, x) = (self.r, self.alpha, self.a, self.b, frequency);
         let c = a + b + x - 1.0;
         if c <= 0.0 {
