@@ -391,3 +391,139 @@ fn degenerate_fits_are_data_errors() {
     assert_eq!(err.kind(), ErrorKind::Data);
     assert!(err.message().contains("did not converge"), "{err}");
 }
+
+#[test]
+fn rfm_quintiles_ties_and_order() {
+    // 100 distinct values: 20 customers per score.
+    let customers: Vec<(f64, f64, f64)> = (0..100).map(|i| (i as f64, i as f64, (99 - i) as f64)).collect();
+    let scores = rfm_scores(&customers).unwrap();
+    for s in 1..=5u8 {
+        assert_eq!(scores.iter().filter(|c| c.f == s).count(), 20);
+        assert_eq!(scores.iter().filter(|c| c.r == s).count(), 20);
+    }
+    // Recency: smaller is better.
+    assert_eq!((scores[0].r, scores[0].f, scores[0].m), (5, 1, 5));
+    assert_eq!((scores[99].r, scores[99].f, scores[99].m), (1, 5, 1));
+
+    // Scores do not depend on input order.
+    let mut shuffled: Vec<(usize, (f64, f64, f64))> = customers.iter().copied().enumerate().collect();
+    shuffled.sort_by_key(|(i, _)| (i * 37) % 101);
+    let rescored = rfm_scores(&shuffled.iter().map(|(_, c)| *c).collect::<Vec<_>>()).unwrap();
+    for ((i, _), s) in shuffled.iter().zip(&rescored) {
+        assert_eq!(*s, scores[*i]);
+    }
+
+    // Ties: equal values always share a score; 60 % one-time buyers sit mid-range.
+    let mut freq = vec![1.0; 60];
+    freq.extend((0..40).map(|i| 2.0 + i as f64));
+    let tied = rfm_scores(&freq.iter().map(|&f| (10.0, f, f * 10.0)).collect::<Vec<_>>()).unwrap();
+    assert!(tied[..60].iter().all(|s| s.f == 2 && s.m == 2));
+    assert!(tied.iter().all(|s| s.r == 3));
+    assert_eq!(tied[99].f, 5);
+
+    assert_eq!(rfm_scores(&[(1.0, 1.0, 1.0)]).unwrap()[0].code(), "333");
+    assert!(rfm_scores(&[]).unwrap().is_empty());
+    let err = rfm_scores(&[(1.0, 1.0, 1.0), (2.0, f64::NAN, 1.0)]).unwrap_err();
+    assert_eq!((err.kind(), err.row(), err.field()), (ErrorKind::Data, Some(2), Some("frequency")));
+}
+
+#[test]
+fn rfm_segment_mapping_covers_every_score() {
+    use std::collections::HashSet;
+    let mut seen = HashSet::new();
+    for r in 1..=5u8 {
+        for f in 1..=5u8 {
+            for m in 1..=5u8 {
+                seen.insert(RfmScore { r, f, m }.segment());
+            }
+        }
+    }
+    assert_eq!(seen.len(), RfmSegment::ALL.len());
+    let seg = |r, f, m| RfmScore { r, f, m }.segment();
+    assert_eq!(seg(5, 5, 5), RfmSegment::Champions);
+    assert_eq!(seg(4, 4, 5), RfmSegment::Loyal);
+    assert_eq!(seg(5, 3, 2), RfmSegment::PotentialLoyalists);
+    assert_eq!(seg(5, 1, 1), RfmSegment::New);
+    assert_eq!(seg(4, 1, 1), RfmSegment::Promising);
+    assert_eq!(seg(3, 3, 3), RfmSegment::NeedAttention);
+    assert_eq!(seg(3, 2, 1), RfmSegment::AboutToSleep);
+    assert_eq!(seg(2, 4, 3), RfmSegment::AtRisk);
+    assert_eq!(seg(1, 5, 5), RfmSegment::CannotLose);
+    assert_eq!(seg(2, 1, 2), RfmSegment::Hibernating);
+    assert_eq!(seg(1, 1, 1), RfmSegment::Lost);
+    assert_eq!(seg(1, 2, 2), RfmSegment::Hibernating);
+    let names: HashSet<&str> = RfmSegment::ALL.iter().map(|s| s.as_str()).collect();
+    assert_eq!(names.len(), 11);
+    assert_eq!(serde_json::to_string(&RfmSegment::CannotLose).unwrap(), "\"cannot_lose\"");
+}
+
+#[test]
+fn lifecycle_stages() {
+    use LifecycleStage::*;
+    let c = LifecycleConfig::default();
+    let as_of = 1_000.0;
+    let stage = |p: &[(f64, f64)], signup: Option<f64>| c.stage(p, signup, as_of).unwrap();
+    assert_eq!(stage(&[], None), Prospect);
+    assert_eq!(stage(&[], Some(980.0)), New);
+    assert_eq!(stage(&[], Some(900.0)), Prospect);
+    assert_eq!(stage(&[(1_010.0, 5.0)], None), Prospect); // after as_of: ignored
+    assert_eq!(stage(&[(985.0, 5.0)], Some(900.0)), New);
+    assert_eq!(stage(&[(800.0, 5.0), (950.0, 5.0)], None), Active);
+    assert_eq!(stage(&[(700.0, 5.0), (950.0, 5.0)], None), Reactivated); // 250-day gap
+    assert_eq!(stage(&[(700.0, 5.0), (880.0, 5.0)], None), AtRisk);
+    assert_eq!(stage(&[(700.0, 5.0), (820.0, 5.0)], None), AtRisk); // exactly 180 days
+    assert_eq!(stage(&[(700.0, 5.0), (819.0, 5.0)], None), Lapsed);
+    assert_eq!(stage(&[(600.0, 5.0)], None), Churned);
+    assert_eq!(stage(&[(300.0, 5.0), (700.0, 5.0), (960.0, 5.0)], None), Reactivated);
+    // A comeback longer ago than `reactivated_days` is plain activity.
+    assert_eq!(stage(&[(300.0, 5.0), (800.0, 5.0), (960.0, 5.0)], None), Active);
+    let five: Vec<(f64, f64)> = (0..5).map(|i| (700.0 + 60.0 * i as f64, 20.0)).collect();
+    assert_eq!(stage(&five, None), Vip);
+    let big_spender = LifecycleConfig { vip_min_spend: Some(500.0), ..c };
+    assert_eq!(big_spender.stage(&[(800.0, 300.0), (950.0, 250.0)], None, as_of).unwrap(), Vip);
+    assert_eq!(big_spender.stage(&[(600.0, 300.0), (950.0, 250.0)], None, as_of).unwrap(), Reactivated);
+    // Order of purchases does not matter.
+    assert_eq!(stage(&[(960.0, 5.0), (300.0, 5.0), (700.0, 5.0)], None), Reactivated);
+    // Bad configuration or input: Argument errors.
+    let bad = LifecycleConfig { lapsed_days: 30.0, ..c };
+    assert_eq!(bad.stage(&[], None, as_of).unwrap_err().kind(), ErrorKind::Argument);
+    assert_eq!(c.stage(&[(f64::NAN, 1.0)], None, as_of).unwrap_err().kind(), ErrorKind::Argument);
+    assert_eq!(LifecycleStage::AtRisk.as_str(), "at_risk");
+}
+
+/// Timings for information (not a test of speed): `cargo test --release --test
+/// predict -- --ignored --nocapture`. Writes the synthetic list to
+/// /tmp/kaleido-predict-100k.csv for bench/predict-fit.py.
+#[test]
+#[ignore]
+fn timing_fit_100k_and_score_1m() {
+    let truth = BgNbdParams { r: 0.25, alpha: 4.0, a: 0.8, b: 2.5, log_likelihood: 0.0 };
+    let ages: Vec<f64> = (0..100_000).map(|i| 26.0 + (i % 27) as f64).collect();
+    let rows = simulate_bg_nbd(&truth, &ages, 7);
+    let spend = simulate_gamma_gamma(&GammaGammaParams { p: 6.0, q: 4.0, v: 15.0, log_likelihood: 0.0 },
+        &rows.iter().map(|r| r.0).collect::<Vec<_>>(), 8);
+    let mut csv = String::from("frequency,recency,T,monetary_value\n");
+    for (r, s) in rows.iter().zip(&spend) {
+        csv.push_str(&format!("{},{},{},{}\n", r.0, r.1, r.2, s.1));
+    }
+    std::fs::write("/tmp/kaleido-predict-100k.csv", csv).unwrap();
+    let cdnow = cdnow_summary();
+    let t = Instant::now();
+    let fit = fit_bg_nbd(&cdnow).unwrap();
+    eprintln!("BG/NBD fit, CDNOW 2,357 customers: {:?}", t.elapsed());
+    let t = Instant::now();
+    let bg = fit_bg_nbd(&rows).unwrap();
+    eprintln!("BG/NBD fit, 100,000 synthetic customers: {:?} -> {bg:?}", t.elapsed());
+    let t = Instant::now();
+    let gg = fit_gamma_gamma(&spend).unwrap();
+    eprintln!("Gamma-Gamma fit, 100,000 synthetic customers: {:?} -> {gg:?}", t.elapsed());
+    let t = Instant::now();
+    let mut total = 0.0;
+    for i in 0..1_000_000usize {
+        let (x, tx, big_t) = rows[i % rows.len()];
+        total += fit.p_alive(x, tx, big_t).unwrap()
+            + fit.expected_purchases(13.0, x, tx, big_t).unwrap()
+            + fit.prob_purchase_within(4.0, x, tx, big_t).unwrap();
+    }
+    eprintln!("scored 1,000,000 customers (P(alive), E[Y(13)], P(buy in 4)): {:?} (checksum {total:.3})", t.elapsed());
+}
