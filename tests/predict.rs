@@ -32,7 +32,11 @@ fn csv_numbers(text: &str) -> Vec<Vec<f64>> {
         .skip(1)
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(|l| l.split(',').map(|v| v.trim().parse::<f64>().unwrap()).collect())
+        .map(|l| {
+            l.split(',')
+                .map(|v| v.trim().parse::<f64>().unwrap())
+                .collect()
+        })
         .collect()
 }
 
@@ -64,10 +68,11 @@ fn cdnow_bg_nbd_reproduces_published_parameters() {
 
 #[test]
 fn cdnow_gamma_gamma_reproduces_published_parameters() {
-    let rows: Vec<(f64, f64)> = csv_numbers(&cdnow("cdnow_customers_summary_with_transactions.csv"))
-        .iter()
-        .map(|r| (r[1], r[4]))
-        .collect();
+    let rows: Vec<(f64, f64)> =
+        csv_numbers(&cdnow("cdnow_customers_summary_with_transactions.csv"))
+            .iter()
+            .map(|r| (r[1], r[4]))
+            .collect();
     assert_eq!(rows.len(), 2357);
     assert_eq!(rows.iter().filter(|r| r.0 > 0.0).count(), 946);
     let start = Instant::now();
@@ -91,7 +96,11 @@ fn cdnow_transactions() -> Vec<(usize, f64, f64)> {
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
             let date = NaiveDate::parse_from_str(f[2], "%Y%m%d").unwrap();
-            (f[1].parse().unwrap(), (date - origin).num_days() as f64, f[4].parse().unwrap())
+            (
+                f[1].parse().unwrap(),
+                (date - origin).num_days() as f64,
+                f[4].parse().unwrap(),
+            )
         })
         .collect()
 }
@@ -104,7 +113,10 @@ fn cdnow_summaries_from_raw() -> Vec<Summary> {
     for (id, day, amount) in tx {
         per[id].push((day, amount));
     }
-    per[1..].iter().map(|p| summarize(p, 272.0, 7.0).unwrap()).collect()
+    per[1..]
+        .iter()
+        .map(|p| summarize(p, 272.0, 7.0).unwrap())
+        .collect()
 }
 
 #[test]
@@ -112,7 +124,10 @@ fn cdnow_summaries_from_raw_transactions_match_published_summary() {
     let ours = cdnow_summaries_from_raw();
     let published = csv_numbers(&cdnow("cdnow_customers_summary.csv"));
     let with_spend = csv_numbers(&cdnow("cdnow_customers_summary_with_transactions.csv"));
-    assert_eq!((ours.len(), published.len(), with_spend.len()), (2357, 2357, 2357));
+    assert_eq!(
+        (ours.len(), published.len(), with_spend.len()),
+        (2357, 2357, 2357)
+    );
     let mut mismatches = Vec::new();
     for (i, ((s, p), w)) in ours.iter().zip(&published).zip(&with_spend).enumerate() {
         let ok = s.frequency == p[1]
@@ -123,22 +138,48 @@ fn cdnow_summaries_from_raw_transactions_match_published_summary() {
             mismatches.push((i + 1, *s, p.clone(), w[4]));
         }
     }
-    assert!(mismatches.is_empty(), "{} mismatches, first: {:?}", mismatches.len(), mismatches.first());
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches, first: {:?}",
+        mismatches.len(),
+        mismatches.first()
+    );
 }
 
 #[test]
 fn cdnow_fits_on_summaries_from_raw_transactions() {
     let sums = cdnow_summaries_from_raw();
-    let bg = fit_bg_nbd(&sums.iter().map(|s| (s.frequency, s.recency, s.t)).collect::<Vec<_>>()).unwrap();
-    let gg = fit_gamma_gamma(&sums.iter().map(|s| (s.frequency, s.monetary)).collect::<Vec<_>>()).unwrap();
+    let bg = fit_bg_nbd(
+        &sums
+            .iter()
+            .map(|s| (s.frequency, s.recency, s.t))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let gg = fit_gamma_gamma(
+        &sums
+            .iter()
+            .map(|s| (s.frequency, s.monetary))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     eprintln!("from raw: {bg:?}\n{gg:?}");
     assert_eq!(
-        (round_to(bg.r, 3), round_to(bg.alpha, 3), round_to(bg.a, 3), round_to(bg.b, 3)),
+        (
+            round_to(bg.r, 3),
+            round_to(bg.alpha, 3),
+            round_to(bg.a, 3),
+            round_to(bg.b, 3)
+        ),
         (0.243, 4.414, 0.793, 2.426)
     );
     assert_eq!(round_to(bg.log_likelihood, 1), -9582.4);
     // With unrounded mean spends the published Gamma-Gamma estimates come out exactly.
-    assert_eq!((round_to(gg.p, 2), round_to(gg.q, 2), round_to(gg.v, 2)), (6.25, 3.74, 15.44), "{gg:?}");
+    assert_eq!(
+        (round_to(gg.p, 2), round_to(gg.q, 2), round_to(gg.v, 2)),
+        (6.25, 3.74, 15.44),
+        "{gg:?}"
+    );
 }
 
 /// lifetimes 0.11.3's estimates on cdnow_customers_summary.csv, for
@@ -150,8 +191,12 @@ const LIFETIMES_BG: BgNbdParams = BgNbdParams {
     b: 2.42575238262586,
     log_likelihood: 0.0,
 };
-const LIFETIMES_GG: GammaGammaParams =
-    GammaGammaParams { p: 6.248802496075312, q: 3.744588460923114, v: 15.44774806492914, log_likelihood: 0.0 };
+const LIFETIMES_GG: GammaGammaParams = GammaGammaParams {
+    p: 6.248802496075312,
+    q: 3.744588460923114,
+    v: 15.44774806492914,
+    log_likelihood: 0.0,
+};
 
 fn close(got: f64, want: f64, rel: f64) -> bool {
     (got - want).abs() <= rel * want.abs().max(1e-12)
@@ -162,31 +207,97 @@ fn predictions_match_lifetimes() {
     // (x, tx, T, t, lifetimes E[Y(t)], lifetimes P(alive))
     let cases = [
         (0.0, 0.0, 38.86, 39.0, 0.1947808579394776, 1.0),
-        (2.0, 30.43, 38.86, 39.0, 1.2259104241743999, 0.726609136799059),
-        (10.0, 35.0, 38.86, 2.0, 0.3948377869696563, 0.846960764368059),
-        (50.0, 38.0, 38.86, 52.0, 41.721543998617285, 0.9594435798384591),
-        (1.0, 1.71, 38.86, 100.0, 0.4395865947138577, 0.2122273880722099),
-        (7.0, 29.43, 38.86, 39.0, 3.3372396465268497, 0.6418006393519146),
+        (
+            2.0,
+            30.43,
+            38.86,
+            39.0,
+            1.2259104241743999,
+            0.726609136799059,
+        ),
+        (
+            10.0,
+            35.0,
+            38.86,
+            2.0,
+            0.3948377869696563,
+            0.846960764368059,
+        ),
+        (
+            50.0,
+            38.0,
+            38.86,
+            52.0,
+            41.721543998617285,
+            0.9594435798384591,
+        ),
+        (
+            1.0,
+            1.71,
+            38.86,
+            100.0,
+            0.4395865947138577,
+            0.2122273880722099,
+        ),
+        (
+            7.0,
+            29.43,
+            38.86,
+            39.0,
+            3.3372396465268497,
+            0.6418006393519146,
+        ),
     ];
     let m = LIFETIMES_BG;
     for (x, tx, big_t, t, e, alive) in cases {
         let got_e = m.expected_purchases(t, x, tx, big_t).unwrap();
         let got_alive = m.p_alive(x, tx, big_t).unwrap();
-        assert!(close(got_e, e, 1e-9), "E[Y({t}) | {x}, {tx}, {big_t}] = {got_e}, lifetimes {e}");
-        assert!(close(got_alive, alive, 1e-12), "P(alive | {x}, {tx}, {big_t}) = {got_alive}, lifetimes {alive}");
+        assert!(
+            close(got_e, e, 1e-9),
+            "E[Y({t}) | {x}, {tx}, {big_t}] = {got_e}, lifetimes {e}"
+        );
+        assert!(
+            close(got_alive, alive, 1e-12),
+            "P(alive | {x}, {tx}, {big_t}) = {got_alive}, lifetimes {alive}"
+        );
     }
-    assert!(close(m.expected_purchases_new(39.0).unwrap(), 1.1950162284461952, 1e-9));
-    assert!(close(m.expected_purchases_new(78.0).unwrap(), 1.8579717035277383, 1e-9));
+    assert!(close(
+        m.expected_purchases_new(39.0).unwrap(),
+        1.1950162284461952,
+        1e-9
+    ));
+    assert!(close(
+        m.expected_purchases_new(78.0).unwrap(),
+        1.8579717035277383,
+        1e-9
+    ));
     let log_likelihood = m.log_likelihood_of(&cdnow_summary()).unwrap();
-    assert!(close(log_likelihood, -9582.425560567368, 1e-12), "{log_likelihood}");
+    assert!(
+        close(log_likelihood, -9582.425560567368, 1e-12),
+        "{log_likelihood}"
+    );
 
     let gg = LIFETIMES_GG;
-    for (x, mv, want) in [(2.0, 22.35, 24.65861619), (0.0, 0.0, 35.17100215), (7.0, 40.0, 39.71489151)] {
+    for (x, mv, want) in [
+        (2.0, 22.35, 24.65861619),
+        (0.0, 0.0, 35.17100215),
+        (7.0, 40.0, 39.71489151),
+    ] {
         let got = gg.expected_spend(x, mv).unwrap();
-        assert!(close(got, want, 1e-8), "spend({x}, {mv}) = {got}, lifetimes {want}");
+        assert!(
+            close(got, want, 1e-8),
+            "spend({x}, {mv}) = {got}, lifetimes {want}"
+        );
     }
-    let weekly = ClvOptions { months: 12, monthly_discount_rate: 0.01, periods_per_month: 4.345 };
-    for ((x, tx, big_t, mv), want) in [((2.0, 30.43, 38.86, 22.35), 36.27849576), ((7.0, 29.43, 38.86, 40.0), 157.56590445)] {
+    let weekly = ClvOptions {
+        months: 12,
+        monthly_discount_rate: 0.01,
+        periods_per_month: 4.345,
+    };
+    for ((x, tx, big_t, mv), want) in [
+        ((2.0, 30.43, 38.86, 22.35), 36.27849576),
+        ((7.0, 29.43, 38.86, 40.0), 157.56590445),
+    ] {
         let got = gg.clv(&m, x, tx, big_t, mv, &weekly).unwrap();
         assert!(close(got, want, 1e-8), "clv = {got}, lifetimes {want}");
     }
@@ -238,14 +349,34 @@ fn lgamma(mut x: f64) -> f64 {
 fn expected_purchases_agree_with_quadrature() {
     let models = [
         LIFETIMES_BG,
-        BgNbdParams { r: 2.0, alpha: 30.0, a: 1.7, b: 6.0, log_likelihood: 0.0 },
-        BgNbdParams { r: 0.6, alpha: 12.0, a: 0.4, b: 0.9, log_likelihood: 0.0 },
+        BgNbdParams {
+            r: 2.0,
+            alpha: 30.0,
+            a: 1.7,
+            b: 6.0,
+            log_likelihood: 0.0,
+        },
+        BgNbdParams {
+            r: 0.6,
+            alpha: 12.0,
+            a: 0.4,
+            b: 0.9,
+            log_likelihood: 0.0,
+        },
     ];
     for m in &models {
-        for (x, tx, big_t, t) in [(0.0, 0.0, 10.0, 30.0), (3.0, 20.0, 40.0, 13.0), (12.0, 350.0, 365.0, 90.0), (1.0, 2.0, 300.0, 365.0)] {
+        for (x, tx, big_t, t) in [
+            (0.0, 0.0, 10.0, 30.0),
+            (3.0, 20.0, 40.0, 13.0),
+            (12.0, 350.0, 365.0, 90.0),
+            (1.0, 2.0, 300.0, 365.0),
+        ] {
             let closed = m.expected_purchases(t, x, tx, big_t).unwrap();
             let numeric = expected_by_quadrature(m, t, x, tx, big_t);
-            assert!(close(closed, numeric, 1e-9), "{m:?} {x} {tx} {big_t} {t}: {closed} vs {numeric}");
+            assert!(
+                close(closed, numeric, 1e-9),
+                "{m:?} {x} {tx} {big_t} {t}: {closed} vs {numeric}"
+            );
         }
     }
 }
@@ -254,7 +385,13 @@ fn expected_purchases_agree_with_quadrature() {
 fn new_customer_predictions_agree_with_simulation() {
     // For a customer just acquired (x = 0, T = 0) the predictions are the
     // model's unconditional ones; check them against 200 000 simulated customers.
-    let m = BgNbdParams { r: 0.5, alpha: 6.0, a: 0.7, b: 2.0, log_likelihood: 0.0 };
+    let m = BgNbdParams {
+        r: 0.5,
+        alpha: 6.0,
+        a: 0.7,
+        b: 2.0,
+        log_likelihood: 0.0,
+    };
     let horizon = 26.0;
     let rows = simulate_bg_nbd(&m, &vec![horizon; 200_000], 11);
     let n = rows.len() as f64;
@@ -262,13 +399,25 @@ fn new_customer_predictions_agree_with_simulation() {
     let share_buying = rows.iter().filter(|r| r.0 > 0.0).count() as f64 / n;
     let e = m.expected_purchases(horizon, 0.0, 0.0, 0.0).unwrap();
     let p = m.prob_purchase_within(horizon, 0.0, 0.0, 0.0).unwrap();
-    assert!((mean_x - e).abs() < 0.02 * e, "simulated mean {mean_x} vs E {e}");
-    assert!((share_buying - p).abs() < 0.005, "simulated share {share_buying} vs P {p}");
+    assert!(
+        (mean_x - e).abs() < 0.02 * e,
+        "simulated mean {mean_x} vs E {e}"
+    );
+    assert!(
+        (share_buying - p).abs() < 0.005,
+        "simulated share {share_buying} vs P {p}"
+    );
 }
 
 #[test]
 fn synthetic_bg_nbd_parameters_are_recovered() {
-    let truth = BgNbdParams { r: 0.25, alpha: 4.0, a: 0.8, b: 2.5, log_likelihood: 0.0 };
+    let truth = BgNbdParams {
+        r: 0.25,
+        alpha: 4.0,
+        a: 0.8,
+        b: 2.5,
+        log_likelihood: 0.0,
+    };
     // 30 000 customers acquired over half a year, observed to week 52.
     let ages: Vec<f64> = (0..30_000).map(|i| 26.0 + (i % 27) as f64).collect();
     let rows = simulate_bg_nbd(&truth, &ages, 2024);
@@ -280,12 +429,20 @@ fn synthetic_bg_nbd_parameters_are_recovered() {
         ("a", fit.a, truth.a, 0.15),
         ("b", fit.b, truth.b, 0.20),
     ] {
-        assert!((got - want).abs() <= tol * want, "{name}: {got} vs {want} (±{tol} relative)");
+        assert!(
+            (got - want).abs() <= tol * want,
+            "{name}: {got} vs {want} (±{tol} relative)"
+        );
     }
     // The maximum is a maximum: at least as likely as the truth.
     assert!(fit.log_likelihood >= truth.log_likelihood_of(&rows).unwrap());
 
-    let spend_truth = GammaGammaParams { p: 6.0, q: 4.0, v: 15.0, log_likelihood: 0.0 };
+    let spend_truth = GammaGammaParams {
+        p: 6.0,
+        q: 4.0,
+        v: 15.0,
+        log_likelihood: 0.0,
+    };
     let freqs: Vec<f64> = rows.iter().map(|r| r.0).collect();
     let spend_rows = simulate_gamma_gamma(&spend_truth, &freqs, 99);
     let gg = fit_gamma_gamma(&spend_rows).unwrap();
@@ -304,23 +461,73 @@ fn edge_case_histories_give_defined_results() {
     let same_day = summarize(&[(100.2, 25.0), (100.7, 10.0), (100.0, 5.0)], as_of, 1.0).unwrap();
     let zero_spend = summarize(&[(10.0, 0.0), (50.0, 0.0), (300.0, 0.0)], as_of, 1.0).unwrap();
     let future_only = summarize(&[(400.0, 10.0)], as_of, 1.0).unwrap();
-    assert_eq!((none.purchase_days, none.frequency, none.t, none.monetary), (0, 0.0, 0.0, 0.0));
+    assert_eq!(
+        (none.purchase_days, none.frequency, none.t, none.monetary),
+        (0, 0.0, 0.0, 0.0)
+    );
     assert_eq!(future_only, none);
-    assert_eq!((one.purchase_days, one.frequency, one.recency, one.t, one.monetary), (1, 0.0, 0.0, 265.0, 0.0));
-    assert_eq!((same_day.purchase_days, same_day.frequency, same_day.total_spend), (1, 0.0, 40.0));
-    assert_eq!((zero_spend.frequency, zero_spend.recency, zero_spend.monetary), (2.0, 290.0, 0.0));
+    assert_eq!(
+        (
+            one.purchase_days,
+            one.frequency,
+            one.recency,
+            one.t,
+            one.monetary
+        ),
+        (1, 0.0, 0.0, 265.0, 0.0)
+    );
+    assert_eq!(
+        (
+            same_day.purchase_days,
+            same_day.frequency,
+            same_day.total_spend
+        ),
+        (1, 0.0, 40.0)
+    );
+    assert_eq!(
+        (
+            zero_spend.frequency,
+            zero_spend.recency,
+            zero_spend.monetary
+        ),
+        (2.0, 290.0, 0.0)
+    );
 
-    let bg = BgNbdParams { r: 0.3, alpha: 20.0, a: 0.8, b: 2.5, log_likelihood: 0.0 };
-    let gg = GammaGammaParams { p: 6.0, q: 4.0, v: 15.0, log_likelihood: 0.0 };
+    let bg = BgNbdParams {
+        r: 0.3,
+        alpha: 20.0,
+        a: 0.8,
+        b: 2.5,
+        log_likelihood: 0.0,
+    };
+    let gg = GammaGammaParams {
+        p: 6.0,
+        q: 4.0,
+        v: 15.0,
+        log_likelihood: 0.0,
+    };
     for s in [none, one, same_day, zero_spend] {
         let values = [
             bg.p_alive(s.frequency, s.recency, s.t).unwrap(),
-            bg.expected_purchases(90.0, s.frequency, s.recency, s.t).unwrap(),
-            bg.prob_purchase_within(30.0, s.frequency, s.recency, s.t).unwrap(),
+            bg.expected_purchases(90.0, s.frequency, s.recency, s.t)
+                .unwrap(),
+            bg.prob_purchase_within(30.0, s.frequency, s.recency, s.t)
+                .unwrap(),
             gg.expected_spend(s.frequency, s.monetary).unwrap(),
-            gg.clv(&bg, s.frequency, s.recency, s.t, s.monetary, &ClvOptions::default()).unwrap(),
+            gg.clv(
+                &bg,
+                s.frequency,
+                s.recency,
+                s.t,
+                s.monetary,
+                &ClvOptions::default(),
+            )
+            .unwrap(),
         ];
-        assert!(values.iter().all(|v| v.is_finite() && *v >= 0.0), "{s:?}: {values:?}");
+        assert!(
+            values.iter().all(|v| v.is_finite() && *v >= 0.0),
+            "{s:?}: {values:?}"
+        );
     }
     // A horizon of 0 predicts nothing.
     assert_eq!(bg.expected_purchases(0.0, 2.0, 10.0, 20.0).unwrap(), 0.0);
@@ -328,27 +535,74 @@ fn edge_case_histories_give_defined_results() {
     // At a = 1 the closed form is 0/0; the value lies between its neighbours.
     let at_one = BgNbdParams { a: 1.0, ..bg };
     let e1 = at_one.expected_purchases(90.0, 2.0, 100.0, 200.0).unwrap();
-    let lo = BgNbdParams { a: 0.99, ..bg }.expected_purchases(90.0, 2.0, 100.0, 200.0).unwrap();
-    let hi = BgNbdParams { a: 1.01, ..bg }.expected_purchases(90.0, 2.0, 100.0, 200.0).unwrap();
+    let lo = BgNbdParams { a: 0.99, ..bg }
+        .expected_purchases(90.0, 2.0, 100.0, 200.0)
+        .unwrap();
+    let hi = BgNbdParams { a: 1.01, ..bg }
+        .expected_purchases(90.0, 2.0, 100.0, 200.0)
+        .unwrap();
     assert!(e1.is_finite() && e1 < lo && e1 > hi, "{lo} {e1} {hi}");
 }
 
 #[test]
 fn invalid_inputs_are_errors_not_nan() {
-    let bg = BgNbdParams { r: 0.3, alpha: 20.0, a: 0.8, b: 2.5, log_likelihood: 0.0 };
+    let bg = BgNbdParams {
+        r: 0.3,
+        alpha: 20.0,
+        a: 0.8,
+        b: 2.5,
+        log_likelihood: 0.0,
+    };
     // The hypergeometric series gives up on absurd horizons with a Limit error.
-    assert_eq!(bg.expected_purchases(1e12, 2.0, 10.0, 20.0).unwrap_err().kind(), ErrorKind::Limit);
+    assert_eq!(
+        bg.expected_purchases(1e12, 2.0, 10.0, 20.0)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Limit
+    );
     // Outside the closed form (a + b + x - 1 <= 0).
-    let small = BgNbdParams { a: 0.3, b: 0.5, ..bg };
-    assert_eq!(small.expected_purchases(30.0, 0.0, 0.0, 10.0).unwrap_err().kind(), ErrorKind::Argument);
-    assert!(small.expected_purchases(30.0, 1.0, 5.0, 10.0).unwrap().is_finite());
-    for (x, tx, t) in [(f64::NAN, 0.0, 1.0), (-1.0, 0.0, 1.0), (1.0, 5.0, 2.0), (1.0, 1.0, f64::INFINITY)] {
-        assert_eq!(bg.p_alive(x, tx, t).unwrap_err().kind(), ErrorKind::Argument);
+    let small = BgNbdParams {
+        a: 0.3,
+        b: 0.5,
+        ..bg
+    };
+    assert_eq!(
+        small
+            .expected_purchases(30.0, 0.0, 0.0, 10.0)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Argument
+    );
+    assert!(small
+        .expected_purchases(30.0, 1.0, 5.0, 10.0)
+        .unwrap()
+        .is_finite());
+    for (x, tx, t) in [
+        (f64::NAN, 0.0, 1.0),
+        (-1.0, 0.0, 1.0),
+        (1.0, 5.0, 2.0),
+        (1.0, 1.0, f64::INFINITY),
+    ] {
+        assert_eq!(
+            bg.p_alive(x, tx, t).unwrap_err().kind(),
+            ErrorKind::Argument
+        );
     }
     let broken = BgNbdParams { r: -1.0, ..bg };
-    assert_eq!(broken.p_alive(1.0, 1.0, 2.0).unwrap_err().kind(), ErrorKind::Argument);
-    let gg = GammaGammaParams { p: 6.0, q: 0.9, v: 15.0, log_likelihood: 0.0 };
-    assert_eq!(gg.expected_spend(0.0, 0.0).unwrap_err().kind(), ErrorKind::Argument);
+    assert_eq!(
+        broken.p_alive(1.0, 1.0, 2.0).unwrap_err().kind(),
+        ErrorKind::Argument
+    );
+    let gg = GammaGammaParams {
+        p: 6.0,
+        q: 0.9,
+        v: 15.0,
+        log_likelihood: 0.0,
+    };
+    assert_eq!(
+        gg.expected_spend(0.0, 0.0).unwrap_err().kind(),
+        ErrorKind::Argument
+    );
     assert!(gg.expected_spend(1.0, 10.0).unwrap().is_finite());
 }
 
@@ -362,7 +616,10 @@ fn degenerate_fits_are_data_errors() {
     let err = fit_bg_nbd(&[(1.0, 0.0, 0.0), (0.0, 0.0, 0.0)]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Data, "{err}");
     let err = fit_bg_nbd(&[(1.0, 2.0, 5.0), (2.0, 9.0, 8.0)]).unwrap_err();
-    assert_eq!((err.kind(), err.row(), err.field()), (ErrorKind::Data, Some(2), Some("recency")));
+    assert_eq!(
+        (err.kind(), err.row(), err.field()),
+        (ErrorKind::Data, Some(2), Some("recency"))
+    );
     let err = fit_bg_nbd(&[(f64::NAN, 2.0, 5.0)]).unwrap_err();
     assert_eq!((err.row(), err.field()), (Some(1), Some("frequency")));
     // Degenerate but valid data: either a clear Data error or finite parameters, never NaN.
@@ -374,7 +631,12 @@ fn degenerate_fits_are_data_errors() {
     ];
     for rows in cases {
         match fit_bg_nbd(rows) {
-            Ok(p) => assert!([p.r, p.alpha, p.a, p.b, p.log_likelihood].iter().all(|v| v.is_finite()), "{p:?}"),
+            Ok(p) => assert!(
+                [p.r, p.alpha, p.a, p.b, p.log_likelihood]
+                    .iter()
+                    .all(|v| v.is_finite()),
+                "{p:?}"
+            ),
             Err(e) => {
                 assert_eq!(e.kind(), ErrorKind::Data);
                 assert!(e.message().contains("did not converge"), "{e}");
@@ -383,9 +645,17 @@ fn degenerate_fits_are_data_errors() {
     }
 
     assert_eq!(fit_gamma_gamma(&[]).unwrap_err().kind(), ErrorKind::Data);
-    assert_eq!(fit_gamma_gamma(&[(0.0, 0.0), (0.0, 5.0)]).unwrap_err().kind(), ErrorKind::Data);
+    assert_eq!(
+        fit_gamma_gamma(&[(0.0, 0.0), (0.0, 5.0)])
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Data
+    );
     let err = fit_gamma_gamma(&[(1.0, 10.0), (2.0, 0.0)]).unwrap_err();
-    assert_eq!((err.kind(), err.row(), err.field()), (ErrorKind::Data, Some(2), Some("monetary_value")));
+    assert_eq!(
+        (err.kind(), err.row(), err.field()),
+        (ErrorKind::Data, Some(2), Some("monetary_value"))
+    );
     // Every customer spends the same: p runs off to infinity.
     let err = fit_gamma_gamma(&[(1.0, 10.0), (2.0, 10.0), (3.0, 10.0), (1.0, 10.0)]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Data);
@@ -395,7 +665,9 @@ fn degenerate_fits_are_data_errors() {
 #[test]
 fn rfm_quintiles_ties_and_order() {
     // 100 distinct values: 20 customers per score.
-    let customers: Vec<(f64, f64, f64)> = (0..100).map(|i| (i as f64, i as f64, (99 - i) as f64)).collect();
+    let customers: Vec<(f64, f64, f64)> = (0..100)
+        .map(|i| (i as f64, i as f64, (99 - i) as f64))
+        .collect();
     let scores = rfm_scores(&customers).unwrap();
     for s in 1..=5u8 {
         assert_eq!(scores.iter().filter(|c| c.f == s).count(), 20);
@@ -406,7 +678,8 @@ fn rfm_quintiles_ties_and_order() {
     assert_eq!((scores[99].r, scores[99].f, scores[99].m), (1, 5, 1));
 
     // Scores do not depend on input order.
-    let mut shuffled: Vec<(usize, (f64, f64, f64))> = customers.iter().copied().enumerate().collect();
+    let mut shuffled: Vec<(usize, (f64, f64, f64))> =
+        customers.iter().copied().enumerate().collect();
     shuffled.sort_by_key(|(i, _)| (i * 37) % 101);
     let rescored = rfm_scores(&shuffled.iter().map(|(_, c)| *c).collect::<Vec<_>>()).unwrap();
     for ((i, _), s) in shuffled.iter().zip(&rescored) {
@@ -416,7 +689,13 @@ fn rfm_quintiles_ties_and_order() {
     // Ties: equal values always share a score; 60 % one-time buyers sit mid-range.
     let mut freq = vec![1.0; 60];
     freq.extend((0..40).map(|i| 2.0 + i as f64));
-    let tied = rfm_scores(&freq.iter().map(|&f| (10.0, f, f * 10.0)).collect::<Vec<_>>()).unwrap();
+    let tied = rfm_scores(
+        &freq
+            .iter()
+            .map(|&f| (10.0, f, f * 10.0))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
     assert!(tied[..60].iter().all(|s| s.f == 2 && s.m == 2));
     assert!(tied.iter().all(|s| s.r == 3));
     assert_eq!(tied[99].f, 5);
@@ -424,7 +703,10 @@ fn rfm_quintiles_ties_and_order() {
     assert_eq!(rfm_scores(&[(1.0, 1.0, 1.0)]).unwrap()[0].code(), "333");
     assert!(rfm_scores(&[]).unwrap().is_empty());
     let err = rfm_scores(&[(1.0, 1.0, 1.0), (2.0, f64::NAN, 1.0)]).unwrap_err();
-    assert_eq!((err.kind(), err.row(), err.field()), (ErrorKind::Data, Some(2), Some("frequency")));
+    assert_eq!(
+        (err.kind(), err.row(), err.field()),
+        (ErrorKind::Data, Some(2), Some("frequency"))
+    );
 }
 
 #[test]
@@ -454,7 +736,10 @@ fn rfm_segment_mapping_covers_every_score() {
     assert_eq!(seg(1, 2, 2), RfmSegment::Hibernating);
     let names: HashSet<&str> = RfmSegment::ALL.iter().map(|s| s.as_str()).collect();
     assert_eq!(names.len(), 11);
-    assert_eq!(serde_json::to_string(&RfmSegment::CannotLose).unwrap(), "\"cannot_lose\"");
+    assert_eq!(
+        serde_json::to_string(&RfmSegment::CannotLose).unwrap(),
+        "\"cannot_lose\""
+    );
 }
 
 #[test]
@@ -474,20 +759,51 @@ fn lifecycle_stages() {
     assert_eq!(stage(&[(700.0, 5.0), (820.0, 5.0)], None), AtRisk); // exactly 180 days
     assert_eq!(stage(&[(700.0, 5.0), (819.0, 5.0)], None), Lapsed);
     assert_eq!(stage(&[(600.0, 5.0)], None), Churned);
-    assert_eq!(stage(&[(300.0, 5.0), (700.0, 5.0), (960.0, 5.0)], None), Reactivated);
+    assert_eq!(
+        stage(&[(300.0, 5.0), (700.0, 5.0), (960.0, 5.0)], None),
+        Reactivated
+    );
     // A comeback longer ago than `reactivated_days` is plain activity.
-    assert_eq!(stage(&[(300.0, 5.0), (800.0, 5.0), (960.0, 5.0)], None), Active);
+    assert_eq!(
+        stage(&[(300.0, 5.0), (800.0, 5.0), (960.0, 5.0)], None),
+        Active
+    );
     let five: Vec<(f64, f64)> = (0..5).map(|i| (700.0 + 60.0 * i as f64, 20.0)).collect();
     assert_eq!(stage(&five, None), Vip);
-    let big_spender = LifecycleConfig { vip_min_spend: Some(500.0), ..c };
-    assert_eq!(big_spender.stage(&[(800.0, 300.0), (950.0, 250.0)], None, as_of).unwrap(), Vip);
-    assert_eq!(big_spender.stage(&[(600.0, 300.0), (950.0, 250.0)], None, as_of).unwrap(), Reactivated);
+    let big_spender = LifecycleConfig {
+        vip_min_spend: Some(500.0),
+        ..c
+    };
+    assert_eq!(
+        big_spender
+            .stage(&[(800.0, 300.0), (950.0, 250.0)], None, as_of)
+            .unwrap(),
+        Vip
+    );
+    assert_eq!(
+        big_spender
+            .stage(&[(600.0, 300.0), (950.0, 250.0)], None, as_of)
+            .unwrap(),
+        Reactivated
+    );
     // Order of purchases does not matter.
-    assert_eq!(stage(&[(960.0, 5.0), (300.0, 5.0), (700.0, 5.0)], None), Reactivated);
+    assert_eq!(
+        stage(&[(960.0, 5.0), (300.0, 5.0), (700.0, 5.0)], None),
+        Reactivated
+    );
     // Bad configuration or input: Argument errors.
-    let bad = LifecycleConfig { lapsed_days: 30.0, ..c };
-    assert_eq!(bad.stage(&[], None, as_of).unwrap_err().kind(), ErrorKind::Argument);
-    assert_eq!(c.stage(&[(f64::NAN, 1.0)], None, as_of).unwrap_err().kind(), ErrorKind::Argument);
+    let bad = LifecycleConfig {
+        lapsed_days: 30.0,
+        ..c
+    };
+    assert_eq!(
+        bad.stage(&[], None, as_of).unwrap_err().kind(),
+        ErrorKind::Argument
+    );
+    assert_eq!(
+        c.stage(&[(f64::NAN, 1.0)], None, as_of).unwrap_err().kind(),
+        ErrorKind::Argument
+    );
     assert_eq!(LifecycleStage::AtRisk.as_str(), "at_risk");
 }
 
@@ -497,11 +813,25 @@ fn lifecycle_stages() {
 #[test]
 #[ignore]
 fn timing_fit_100k_and_score_1m() {
-    let truth = BgNbdParams { r: 0.25, alpha: 4.0, a: 0.8, b: 2.5, log_likelihood: 0.0 };
+    let truth = BgNbdParams {
+        r: 0.25,
+        alpha: 4.0,
+        a: 0.8,
+        b: 2.5,
+        log_likelihood: 0.0,
+    };
     let ages: Vec<f64> = (0..100_000).map(|i| 26.0 + (i % 27) as f64).collect();
     let rows = simulate_bg_nbd(&truth, &ages, 7);
-    let spend = simulate_gamma_gamma(&GammaGammaParams { p: 6.0, q: 4.0, v: 15.0, log_likelihood: 0.0 },
-        &rows.iter().map(|r| r.0).collect::<Vec<_>>(), 8);
+    let spend = simulate_gamma_gamma(
+        &GammaGammaParams {
+            p: 6.0,
+            q: 4.0,
+            v: 15.0,
+            log_likelihood: 0.0,
+        },
+        &rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        8,
+    );
     let mut csv = String::from("frequency,recency,T,monetary_value\n");
     for (r, s) in rows.iter().zip(&spend) {
         csv.push_str(&format!("{},{},{},{}\n", r.0, r.1, r.2, s.1));
@@ -513,10 +843,16 @@ fn timing_fit_100k_and_score_1m() {
     eprintln!("BG/NBD fit, CDNOW 2,357 customers: {:?}", t.elapsed());
     let t = Instant::now();
     let bg = fit_bg_nbd(&rows).unwrap();
-    eprintln!("BG/NBD fit, 100,000 synthetic customers: {:?} -> {bg:?}", t.elapsed());
+    eprintln!(
+        "BG/NBD fit, 100,000 synthetic customers: {:?} -> {bg:?}",
+        t.elapsed()
+    );
     let t = Instant::now();
     let gg = fit_gamma_gamma(&spend).unwrap();
-    eprintln!("Gamma-Gamma fit, 100,000 synthetic customers: {:?} -> {gg:?}", t.elapsed());
+    eprintln!(
+        "Gamma-Gamma fit, 100,000 synthetic customers: {:?} -> {gg:?}",
+        t.elapsed()
+    );
     let t = Instant::now();
     let mut total = 0.0;
     for i in 0..1_000_000usize {
@@ -525,5 +861,8 @@ fn timing_fit_100k_and_score_1m() {
             + fit.expected_purchases(13.0, x, tx, big_t).unwrap()
             + fit.prob_purchase_within(4.0, x, tx, big_t).unwrap();
     }
-    eprintln!("scored 1,000,000 customers (P(alive), E[Y(13)], P(buy in 4)): {:?} (checksum {total:.3})", t.elapsed());
+    eprintln!(
+        "scored 1,000,000 customers (P(alive), E[Y(13)], P(buy in 4)): {:?} (checksum {total:.3})",
+        t.elapsed()
+    );
 }

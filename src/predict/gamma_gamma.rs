@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 
 use super::bgnbd::BgNbdParams;
-use super::optimize::{minimize, Settings};
-use super::special::ln_gamma;
+use super::optimize::{minimize, minimize_smooth, Settings};
+use super::special::{digamma, ln_gamma};
 use crate::error::{Error, ErrorKind, Result};
 
 /// Fitted Gamma-Gamma parameters (shape `p` of transaction values, shape
@@ -49,7 +49,11 @@ pub struct ClvOptions {
 
 impl Default for ClvOptions {
     fn default() -> ClvOptions {
-        ClvOptions { months: 12, monthly_discount_rate: 0.01, periods_per_month: 30.0 }
+        ClvOptions {
+            months: 12,
+            monthly_discount_rate: 0.01,
+            periods_per_month: 30.0,
+        }
     }
 }
 
@@ -69,7 +73,11 @@ impl Rows {
         let mut map: HashMap<(u64, u64), f64> = HashMap::new();
         for (i, &(x, m)) in rows.iter().enumerate() {
             if !(x.is_finite() && x >= 0.0) {
-                return Err(data_error(i, "frequency", format!("frequency must be a finite number >= 0, got {x}")));
+                return Err(data_error(
+                    i,
+                    "frequency",
+                    format!("frequency must be a finite number >= 0, got {x}"),
+                ));
             }
             if x == 0.0 {
                 continue; // no repeat purchase: carries no spend information
@@ -98,14 +106,35 @@ impl Rows {
     /// ln L = Σ lnΓ(px+q) − lnΓ(px) − lnΓ(q) + q ln v + (px−1) ln m + px ln x − (px+q) ln(xm+v)
     /// (FHL 2005b, eq. 3 for the mean of x values, as in `lifetimes`).
     fn log_likelihood(&self, p: f64, q: f64, v: f64) -> f64 {
-        let common = -ln_gamma(q) + q * v.ln();
-        let mut total = common * self.n;
+        self.log_likelihood_grad(p, q, v, &mut [0.0; 3])
+    }
+
+    /// The log-likelihood and its gradient with respect to (p, q, v):
+    /// ∂/∂p = Σ x[ψ(px+q) − ψ(px) + ln m + ln x − ln(xm+v)],
+    /// ∂/∂q = Σ ψ(px+q) − ψ(q) + ln v − ln(xm+v),
+    /// ∂/∂v = Σ q/v − (px+q)/(xm+v).
+    /// Rows are sorted by x, so the Γ and ψ terms are computed once per x.
+    fn log_likelihood_grad(&self, p: f64, q: f64, v: f64, grad: &mut [f64; 3]) -> f64 {
+        let ln_v = v.ln();
+        let mut total = (-ln_gamma(q) + q * ln_v) * self.n;
+        let mut g = [0.0, (-digamma(q) + ln_v) * self.n, q / v * self.n];
+        let mut cached_x = f64::NAN;
+        let (mut lg, mut psi_sum, mut psi_px) = (0.0, 0.0, 0.0);
         for &(x, ln_x, m, ln_m, w) in &self.rows {
             let px = p * x;
-            total += w
-                * (ln_gamma(px + q) - ln_gamma(px) + (px - 1.0) * ln_m + px * ln_x
-                    - (px + q) * (x * m + v).ln());
+            if x != cached_x {
+                cached_x = x;
+                lg = ln_gamma(px + q) - ln_gamma(px);
+                psi_sum = digamma(px + q);
+                psi_px = digamma(px);
+            }
+            let ln_xmv = (x * m + v).ln();
+            total += w * (lg + (px - 1.0) * ln_m + px * ln_x - (px + q) * ln_xmv);
+            g[0] += w * x * (psi_sum - psi_px + ln_m + ln_x - ln_xmv);
+            g[1] += w * (psi_sum - ln_xmv);
+            g[2] -= w * (px + q) / (x * m + v);
         }
+        *grad = g;
         total
     }
 }
@@ -115,7 +144,8 @@ const LN_BOUND: f64 = 30.0;
 /// Fits the Gamma-Gamma model by maximum likelihood to rows of
 /// (frequency x, mean repeat transaction value m). Rows with x = 0 are
 /// skipped (they carry no spend information), so whole customer lists can be
-/// passed as they are. Same optimiser as [`super::fit_bg_nbd`], on ln p, ln q, ln v.
+/// passed as they are. Same optimiser as [`super::fit_bg_nbd`] (BFGS on the
+/// analytic gradient, Nelder–Mead fallback), on ln p, ln q, ln v.
 ///
 /// Errors ([`ErrorKind::Data`]): a non-finite or negative frequency, a repeat
 /// customer with m ≤ 0 or non-finite (with the row and field; filter free
@@ -144,21 +174,54 @@ pub fn fit_gamma_gamma(rows: &[(f64, f64)]) -> Result<GammaGammaParams> {
         .map(|&(p, q): &(f64, f64)| vec![p.ln(), q.ln(), (mean_m * (q - 1.0) / p).ln()])
         .collect();
     let n = data.n;
-    let mut objective = |x: &[f64]| -> f64 {
+    let in_bounds = |x: &[f64]| x.iter().all(|t| t.abs() <= LN_BOUND + 5.0);
+    let mut smooth = |x: &[f64], grad: &mut [f64]| -> f64 {
         match x {
-            [lp, lq, lv] if x.iter().all(|t| t.abs() <= LN_BOUND + 5.0) => {
-                -data.log_likelihood(lp.exp(), lq.exp(), lv.exp()) / n
+            [lp, lq, lv] if in_bounds(x) => {
+                let params = [lp.exp(), lq.exp(), lv.exp()];
+                let [p, q, v] = params;
+                let mut g = [0.0; 3];
+                let ll = data.log_likelihood_grad(p, q, v, &mut g);
+                for ((gi, d), t) in grad.iter_mut().zip(g).zip(params) {
+                    *gi = -d * t / n;
+                }
+                -ll / n
             }
             _ => f64::INFINITY,
         }
     };
-    let best = minimize(&mut objective, &starts, &Settings::default())
+    let mut best = minimize_smooth(&mut smooth, &starts, 1e-10)
         .ok_or_else(|| Error::new(ErrorKind::Data, "Gamma-Gamma fit: no starting point"))?;
+    let mut grad = [0.0; 3];
+    let value = smooth(&best.x, &mut grad);
+    if !value.is_finite() || grad.iter().any(|g| g.abs() > 1e-6) {
+        let mut objective = |x: &[f64]| -> f64 {
+            match x {
+                [lp, lq, lv] if in_bounds(x) => {
+                    -data.log_likelihood(lp.exp(), lq.exp(), lv.exp()) / n
+                }
+                _ => f64::INFINITY,
+            }
+        };
+        let start = if value.is_finite() {
+            vec![best.x.clone()]
+        } else {
+            starts.clone()
+        };
+        if let Some(polished) = minimize(&mut objective, &start, &Settings::default()) {
+            if polished.value <= value || !value.is_finite() {
+                best = polished;
+            }
+        }
+    }
     let [lp, lq, lv] = best.x.as_slice() else {
-        return Err(Error::new(ErrorKind::Data, "Gamma-Gamma fit: optimiser returned a wrong dimension"));
+        return Err(Error::new(
+            ErrorKind::Data,
+            "Gamma-Gamma fit: optimiser returned a wrong dimension",
+        ));
     };
     for (name, t) in [("p", lp), ("q", lq), ("v", lv)] {
-        if !(t.abs() < LN_BOUND) || !best.value.is_finite() {
+        if t.is_nan() || t.abs() >= LN_BOUND || !best.value.is_finite() {
             return Err(Error::new(
                 ErrorKind::Data,
                 format!(
@@ -170,7 +233,12 @@ pub fn fit_gamma_gamma(rows: &[(f64, f64)]) -> Result<GammaGammaParams> {
         }
     }
     let (p, q, v) = (lp.exp(), lq.exp(), lv.exp());
-    Ok(GammaGammaParams { p, q, v, log_likelihood: data.log_likelihood(p, q, v) })
+    Ok(GammaGammaParams {
+        p,
+        q,
+        v,
+        log_likelihood: data.log_likelihood(p, q, v),
+    })
 }
 
 impl GammaGammaParams {
@@ -227,7 +295,10 @@ impl GammaGammaParams {
         if denominator <= 0.0 {
             return Err(Error::new(
                 ErrorKind::Argument,
-                format!("expected spend is infinite when p*x + q <= 1 (p = {}, q = {}, x = {x})", self.p, self.q),
+                format!(
+                    "expected spend is infinite when p*x + q <= 1 (p = {}, q = {}, x = {x})",
+                    self.p, self.q
+                ),
             ));
         }
         Ok(self.p * (self.v + x * m) / denominator)
@@ -266,7 +337,9 @@ impl GammaGammaParams {
         if !(d.is_finite() && d > -1.0 && k.is_finite() && k > 0.0) {
             return Err(Error::new(
                 ErrorKind::Argument,
-                format!("CLV needs a discount rate > -1 and periods per month > 0, got {d} and {k}"),
+                format!(
+                    "CLV needs a discount rate > -1 and periods per month > 0, got {d} and {k}"
+                ),
             ));
         }
         let spend = self.expected_spend(frequency, monetary_value)?;
@@ -278,5 +351,39 @@ impl GammaGammaParams {
             previous = cumulative;
         }
         Ok(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let data = Rows::new(&[
+            (1.0, 20.0),
+            (2.0, 35.5),
+            (4.0, 12.0),
+            (3.0, 60.0),
+            (1.0, 9.5),
+        ])
+        .unwrap();
+        let p = [3.0, 2.5, 12.0];
+        let mut g = [0.0; 3];
+        data.log_likelihood_grad(p[0], p[1], p[2], &mut g);
+        for i in 0..3 {
+            let h = 1e-6 * p[i];
+            let (mut up, mut down) = (p, p);
+            up[i] += h;
+            down[i] -= h;
+            let numeric = (data.log_likelihood(up[0], up[1], up[2])
+                - data.log_likelihood(down[0], down[1], down[2]))
+                / (2.0 * h);
+            assert!(
+                (g[i] - numeric).abs() < 1e-5 * (1.0 + numeric.abs()),
+                "{i}: {} vs {numeric}",
+                g[i]
+            );
+        }
     }
 }

@@ -123,7 +123,9 @@ impl LifecycleConfig {
         ];
         for (name, v) in days {
             if !(v.is_finite() && v >= 0.0) {
-                return Err(argument(format!("lifecycle {name} must be a finite number >= 0, got {v}")));
+                return Err(argument(format!(
+                    "lifecycle {name} must be a finite number >= 0, got {v}"
+                )));
             }
         }
         if !(self.active_days <= self.lapsed_days && self.lapsed_days <= self.churned_days) {
@@ -143,15 +145,24 @@ impl LifecycleConfig {
     ///
     /// Errors ([`ErrorKind::Argument`]): an invalid config, or a non-finite
     /// day, amount or `as_of`.
-    pub fn stage(&self, purchases: &[(f64, f64)], signup_day: Option<f64>, as_of: f64) -> Result<LifecycleStage> {
+    pub fn stage(
+        &self,
+        purchases: &[(f64, f64)],
+        signup_day: Option<f64>,
+        as_of: f64,
+    ) -> Result<LifecycleStage> {
         self.validate()?;
         if !as_of.is_finite() || signup_day.is_some_and(|d| !d.is_finite()) {
-            return Err(argument("lifecycle: as_of and the sign-up day must be finite".into()));
+            return Err(argument(
+                "lifecycle: as_of and the sign-up day must be finite".into(),
+            ));
         }
         let mut days: Vec<(f64, f64)> = Vec::with_capacity(purchases.len());
         for &(day, amount) in purchases {
             if !(day.is_finite() && amount.is_finite()) {
-                return Err(argument(format!("lifecycle: purchase ({day}, {amount}) is not finite")));
+                return Err(argument(format!(
+                    "lifecycle: purchase ({day}, {amount}) is not finite"
+                )));
             }
             if day <= as_of {
                 days.push((day, amount));
@@ -159,8 +170,13 @@ impl LifecycleConfig {
         }
         days.sort_by(|a, b| a.0.total_cmp(&b.0));
         let (Some(&(first, _)), Some(&(last, _))) = (days.first(), days.last()) else {
-            let recent_signup = signup_day.is_some_and(|s| s <= as_of && as_of - s <= self.new_days);
-            return Ok(if recent_signup { LifecycleStage::New } else { LifecycleStage::Prospect });
+            let recent_signup =
+                signup_day.is_some_and(|s| s <= as_of && as_of - s <= self.new_days);
+            return Ok(if recent_signup {
+                LifecycleStage::New
+            } else {
+                LifecycleStage::Prospect
+            });
         };
         let since_last = as_of - last;
         if since_last > self.churned_days {
@@ -183,13 +199,10 @@ impl LifecycleConfig {
             return Ok(LifecycleStage::Vip);
         }
         // The first purchase after the latest long gap.
-        let comeback = days
-            .windows(2)
-            .filter_map(|w| match w {
-                [(a, _), (b, _)] if b - a >= self.reactivation_gap_days => Some(*b),
-                _ => None,
-            })
-            .last();
+        let comeback = days.windows(2).rev().find_map(|w| match w {
+            [(a, _), (b, _)] if b - a >= self.reactivation_gap_days => Some(*b),
+            _ => None,
+        });
         if comeback.is_some_and(|c| as_of - c <= self.reactivated_days) {
             return Ok(LifecycleStage::Reactivated);
         }

@@ -195,9 +195,138 @@ pub(crate) fn minimize<F: FnMut(&[f64]) -> f64>(
         if m.value < best.value {
             best = m;
         }
-        if !(gain > settings.ftol * (1.0 + best.value.abs())) {
+        if gain.is_nan() || gain <= settings.ftol * (1.0 + best.value.abs()) {
             break;
         }
+    }
+    best.evals = evals;
+    Some(best)
+}
+
+/// BFGS (inverse-Hessian update) with a backtracking Armijo line search,
+/// for smooth objectives with an analytic gradient. `f(x, grad)` returns the
+/// value and writes the gradient; non-finite values count as +∞ (the line
+/// search then backs off). Stops when every gradient component is at most
+/// `gtol`, when an iteration no longer lowers the value by more than
+/// 1e-15·(1 + |f|), or after `max_iter` iterations.
+pub(crate) fn bfgs<F: FnMut(&[f64], &mut [f64]) -> f64>(
+    f: &mut F,
+    x0: &[f64],
+    gtol: f64,
+    max_iter: usize,
+) -> Minimum {
+    let n = x0.len();
+    let mut evals = 0usize;
+    let mut x = x0.to_vec();
+    let mut g = vec![0.0; n];
+    let mut fx = finite_or_inf(f(&x, &mut g));
+    evals += 1;
+    let identity = |n: usize| -> Vec<Vec<f64>> {
+        (0..n)
+            .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+            .collect()
+    };
+    let mut h = identity(n);
+    let mut x_new = vec![0.0; n];
+    let mut g_new = vec![0.0; n];
+    for _ in 0..max_iter {
+        if !fx.is_finite() || g.iter().all(|gi| gi.abs() <= gtol) {
+            break;
+        }
+        let mut d: Vec<f64> = h
+            .iter()
+            .map(|row| -row.iter().zip(&g).map(|(hij, gj)| hij * gj).sum::<f64>())
+            .collect();
+        let mut slope: f64 = d.iter().zip(&g).map(|(di, gi)| di * gi).sum();
+        if slope.is_nan() || slope >= 0.0 {
+            // Not a descent direction: forget the curvature and go downhill.
+            h = identity(n);
+            d = g.iter().map(|gi| -gi).collect();
+            slope = -g.iter().map(|gi| gi * gi).sum::<f64>();
+        }
+        // Keep steps in log-parameter space moderate.
+        let longest = d.iter().fold(0.0f64, |m, di| m.max(di.abs()));
+        let mut step = if longest > 2.0 { 2.0 / longest } else { 1.0 };
+        let mut f_new = f64::INFINITY;
+        let mut accepted = false;
+        for _ in 0..60 {
+            for ((xn, xi), di) in x_new.iter_mut().zip(&x).zip(&d) {
+                *xn = xi + step * di;
+            }
+            f_new = finite_or_inf(f(&x_new, &mut g_new));
+            evals += 1;
+            if f_new <= fx + 1e-4 * step * slope {
+                accepted = true;
+                break;
+            }
+            step *= 0.5;
+        }
+        if !accepted {
+            break;
+        }
+        let s: Vec<f64> = x_new.iter().zip(&x).map(|(a, b)| a - b).collect();
+        let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
+        let sy: f64 = s.iter().zip(&y).map(|(a, b)| a * b).sum();
+        let improvement = fx - f_new;
+        std::mem::swap(&mut x, &mut x_new);
+        std::mem::swap(&mut g, &mut g_new);
+        fx = f_new;
+        let s_norm = s.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let y_norm = y.iter().map(|v| v * v).sum::<f64>().sqrt();
+        if sy > 1e-12 * s_norm * y_norm {
+            // H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ, ρ = 1 / (yᵀs).
+            let rho = 1.0 / sy;
+            let hy: Vec<f64> = h
+                .iter()
+                .map(|row| row.iter().zip(&y).map(|(a, b)| a * b).sum())
+                .collect();
+            let yhy: f64 = y.iter().zip(&hy).map(|(a, b)| a * b).sum();
+            for (i, row) in h.iter_mut().enumerate() {
+                let (si, hyi) = (
+                    s.get(i).copied().unwrap_or(0.0),
+                    hy.get(i).copied().unwrap_or(0.0),
+                );
+                for (j, hij) in row.iter_mut().enumerate() {
+                    let (sj, hyj) = (
+                        s.get(j).copied().unwrap_or(0.0),
+                        hy.get(j).copied().unwrap_or(0.0),
+                    );
+                    *hij += -rho * (si * hyj + hyi * sj) + (rho * rho * yhy + rho) * si * sj;
+                }
+            }
+        }
+        if improvement <= 1e-15 * (1.0 + fx.abs()) && g.iter().all(|gi| gi.abs() <= gtol.sqrt()) {
+            break;
+        }
+    }
+    Minimum {
+        x,
+        value: fx,
+        evals,
+    }
+}
+
+/// BFGS from every start, then once more from the best point (fresh
+/// curvature), keeping the best.
+pub(crate) fn minimize_smooth<F: FnMut(&[f64], &mut [f64]) -> f64>(
+    f: &mut F,
+    starts: &[Vec<f64>],
+    gtol: f64,
+) -> Option<Minimum> {
+    let mut evals = 0;
+    let mut best: Option<Minimum> = None;
+    for start in starts {
+        let m = bfgs(f, start, gtol, 500);
+        evals += m.evals;
+        if best.as_ref().map_or(true, |b| m.value < b.value) {
+            best = Some(m);
+        }
+    }
+    let mut best = best?;
+    let again = bfgs(f, &best.x, gtol, 500);
+    evals += again.evals;
+    if again.value <= best.value {
+        best = again;
     }
     best.evals = evals;
     Some(best)
@@ -214,7 +343,25 @@ mod tests {
             (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
         };
         let m = minimize(&mut f, &[vec![-1.2, 1.0]], &Settings::default()).unwrap();
-        assert!((m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
+            "{m:?}"
+        );
+    }
+
+    #[test]
+    fn bfgs_rosenbrock() {
+        let mut f = |x: &[f64], g: &mut [f64]| {
+            let (a, b) = (x[0], x[1]);
+            g[0] = -2.0 * (1.0 - a) - 400.0 * a * (b - a * a);
+            g[1] = 200.0 * (b - a * a);
+            (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
+        };
+        let m = minimize_smooth(&mut f, &[vec![-1.2, 1.0]], 1e-10).unwrap();
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
+            "{m:?}"
+        );
     }
 
     #[test]

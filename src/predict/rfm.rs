@@ -171,12 +171,16 @@ pub fn rfm_scores(customers: &[(f64, f64, f64)]) -> Result<Vec<RfmScore>> {
     for (i, &(r, f, m)) in customers.iter().enumerate() {
         for (field, v) in [("recency", r), ("frequency", f), ("monetary", m)] {
             if !v.is_finite() {
-                return Err(Error::new(ErrorKind::Data, format!("RFM {field} must be a finite number, got {v}"))
-                    .with_row_field(Some(i as u64 + 1), Some(field.into())));
+                return Err(Error::new(
+                    ErrorKind::Data,
+                    format!("RFM {field} must be a finite number, got {v}"),
+                )
+                .with_row_field(Some(i as u64 + 1), Some(field.into())));
             }
         }
     }
-    let column = |pick: fn(&(f64, f64, f64)) -> f64| customers.iter().map(pick).collect::<Vec<f64>>();
+    let column =
+        |pick: fn(&(f64, f64, f64)) -> f64| customers.iter().map(pick).collect::<Vec<f64>>();
     let r = quintiles(&column(|c| c.0), true);
     let f = quintiles(&column(|c| c.1), false);
     let m = quintiles(&column(|c| c.2), false);

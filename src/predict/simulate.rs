@@ -84,10 +84,12 @@ impl SplitMix64 {
 /// ```
 pub fn simulate_bg_nbd(params: &BgNbdParams, ages: &[f64], seed: u64) -> Vec<(f64, f64, f64)> {
     let mut rng = SplitMix64(seed);
-    let valid = [params.r, params.alpha, params.a, params.b].iter().all(|v| v.is_finite() && *v > 0.0);
+    let valid = [params.r, params.alpha, params.a, params.b]
+        .iter()
+        .all(|v| v.is_finite() && *v > 0.0);
     ages.iter()
         .map(|&t| {
-            if !valid || !(t.is_finite() && t > 0.0) {
+            if !(valid && t.is_finite() && t > 0.0) {
                 return (0.0, 0.0, t.max(0.0));
             }
             let lambda = rng.gamma(params.r, params.alpha);
@@ -119,13 +121,23 @@ pub fn simulate_bg_nbd(params: &BgNbdParams, ages: &[f64], seed: u64) -> Vec<(f6
 /// let rows = simulate_gamma_gamma(&truth, &[1.0, 3.0, 0.0], 1);
 /// assert!(rows[0].1 > 0.0 && rows[2].1 == 0.0);
 /// ```
-pub fn simulate_gamma_gamma(params: &GammaGammaParams, frequencies: &[f64], seed: u64) -> Vec<(f64, f64)> {
+pub fn simulate_gamma_gamma(
+    params: &GammaGammaParams,
+    frequencies: &[f64],
+    seed: u64,
+) -> Vec<(f64, f64)> {
     let mut rng = SplitMix64(seed);
-    let valid = [params.p, params.q, params.v].iter().all(|v| v.is_finite() && *v > 0.0);
+    let valid = [params.p, params.q, params.v]
+        .iter()
+        .all(|v| v.is_finite() && *v > 0.0);
     frequencies
         .iter()
         .map(|&x| {
-            let n = if x.is_finite() && x >= 1.0 { x.floor() as u64 } else { 0 };
+            let n = if x.is_finite() && x >= 1.0 {
+                x.floor() as u64
+            } else {
+                0
+            };
             if !valid || n == 0 {
                 return (x, 0.0);
             }

@@ -57,14 +57,19 @@ pub fn summarize(purchases: &[(f64, f64)], as_of: f64, unit_days: f64) -> Result
     if !(as_of.is_finite() && unit_days.is_finite() && unit_days > 0.0) {
         return Err(Error::new(
             ErrorKind::Argument,
-            format!("summarize needs a finite as_of and unit_days > 0, got {as_of} and {unit_days}"),
+            format!(
+                "summarize needs a finite as_of and unit_days > 0, got {as_of} and {unit_days}"
+            ),
         ));
     }
     let mut days: Vec<(f64, f64)> = Vec::with_capacity(purchases.len());
     for (i, &(day, amount)) in purchases.iter().enumerate() {
         if !(day.is_finite() && amount.is_finite()) {
-            return Err(Error::new(ErrorKind::Argument, format!("purchase ({day}, {amount}) is not finite"))
-                .with_row_field(Some(i as u64 + 1), None));
+            return Err(Error::new(
+                ErrorKind::Argument,
+                format!("purchase ({day}, {amount}) is not finite"),
+            )
+            .with_row_field(Some(i as u64 + 1), None));
         }
         if day <= as_of {
             days.push((day.floor(), amount));
@@ -92,7 +97,11 @@ pub fn summarize(purchases: &[(f64, f64)], as_of: f64, unit_days: f64) -> Result
     };
     let repeats = daily.get(1..).unwrap_or(&[]);
     let repeat_spend: f64 = repeats.iter().map(|d| d.1).sum();
-    let monetary = if repeats.is_empty() { 0.0 } else { repeat_spend / repeats.len() as f64 };
+    let monetary = if repeats.is_empty() {
+        0.0
+    } else {
+        repeat_spend / repeats.len() as f64
+    };
     let end = as_of.floor();
     Ok(Summary {
         frequency: repeats.len() as f64,
