@@ -29,7 +29,9 @@ pub mod predict;
 pub mod rules;
 
 pub use error::{Error, ErrorKind, Result, Span};
+pub use rules::Explanation;
 pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};
+pub use rules::{Diagnostic, EventSchema, FieldType, Schema, Severity, ValueType};
 
 /// The library version (the crate's and the npm package's).
 pub fn version() -> &'static str {

@@ -3,12 +3,21 @@
 //! SQL compiler, templates) consumes the same [`ast`].
 
 pub mod ast;
+mod check;
+mod eval;
+mod explain;
 mod lexer;
 mod parser;
 mod print;
+pub mod schema;
 mod set;
 pub mod time;
+mod value;
 
+pub use check::{Diagnostic, Severity};
+pub use eval::validate_regexes;
+pub use explain::Explanation;
+pub use schema::{EventSchema, FieldType, Schema, ValueType};
 pub use set::{references, SegmentSet};
 
 use chrono::{DateTime, Utc};
