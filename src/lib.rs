@@ -26,6 +26,7 @@
 
 mod error;
 pub mod jsonlogic;
+pub mod predict;
 pub mod rules;
 
 pub use error::{Error, ErrorKind, Result, Span};
