@@ -30,9 +30,13 @@
     )
 )]
 
+mod content;
 mod error;
 pub mod rules;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
+pub use content::{Template, TemplateOptions, DEFAULT_FUEL};
 pub use error::{Error, ErrorKind, Result, Span};
 pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};
 
