@@ -1,0 +1,149 @@
+//! `Segment` and `SegmentSet` for JavaScript.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use super::{argument, from_js, to_js, to_js_error};
+use crate::rules::{Segment, SegmentSet};
+
+/// A parsed segment rule (JS class `Segment`): compile once, test many profiles.
+#[wasm_bindgen(js_name = Segment)]
+pub struct JsSegment {
+    inner: Segment,
+}
+
+#[wasm_bindgen(js_class = Segment)]
+impl JsSegment {
+    /// `Segment.parse(text, options?)`: parses rule text; throws a `parse` KaleidoError.
+    pub fn parse(text: &str, options: JsValue) -> Result<JsSegment, JsValue> {
+        if !(options.is_undefined() || options.is_null() || options.is_object()) {
+            return Err(argument("options must be an object"));
+        }
+        let inner = Segment::parse(text).map_err(|e| to_js_error(&e))?;
+        Ok(JsSegment { inner })
+    }
+
+    /// `Segment.fromJSON(ast)`: reads the canonical JSON form.
+    #[wasm_bindgen(js_name = fromJSON)]
+    pub fn from_json(ast: JsValue) -> Result<JsSegment, JsValue> {
+        let value: serde_json::Value = from_js(ast, "not a segment AST")?;
+        let inner = Segment::from_json(&value).map_err(|e| to_js_error(&e))?;
+        Ok(JsSegment { inner })
+    }
+
+    /// `segment.toJSON()`: the canonical, versioned JSON form (so `JSON.stringify` works).
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.to_json())
+    }
+
+    /// `segment.toString()`: the canonical text.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_text(&self) -> String {
+        self.inner.to_string()
+    }
+}
+
+impl JsSegment {
+    /// The core segment.
+    pub(super) fn segment(&self) -> &Segment {
+        &self.inner
+    }
+}
+
+thread_local! {
+    /// Live segment sets by id, so an options object's `segments` (a JS
+    /// `SegmentSet` instance) can be found again without taking it over.
+    static SETS: RefCell<HashMap<u32, Rc<SegmentSet>>> = RefCell::new(HashMap::new());
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+}
+
+/// Property of a `SegmentSet` instance holding its registry id.
+const SET_ID: &str = "__kaleidoSegmentSet";
+
+/// Named segments that may refer to each other (JS class `SegmentSet`).
+#[wasm_bindgen(js_name = SegmentSet)]
+pub struct JsSegmentSet {
+    id: u32,
+}
+
+#[wasm_bindgen(js_class = SegmentSet)]
+impl JsSegmentSet {
+    /// `new SegmentSet({ name: "rule text" | Segment, ... })`; a cycle or an
+    /// unknown name is a `reference` KaleidoError.
+    #[wasm_bindgen(constructor)]
+    pub fn new(definitions: JsValue) -> Result<JsSegmentSet, JsValue> {
+        let Some(object) = definitions.dyn_ref::<Object>() else {
+            return Err(argument(
+                "SegmentSet definitions must be an object of name: rule",
+            ));
+        };
+        let mut segments = Vec::new();
+        for entry in Object::entries(object).iter() {
+            let name = Reflect::get_u32(&entry, 0)?
+                .as_string()
+                .ok_or_else(|| argument("segment names must be strings"))?;
+            let value = Reflect::get_u32(&entry, 1)?;
+            let segment = if let Some(text) = value.as_string() {
+                Segment::parse(&text).map_err(|e| to_js_error(&e))?
+            } else {
+                // A `Segment` instance: read its canonical JSON (without
+                // taking the JS object over) and rebuild it.
+                let to_json = Reflect::get(&value, &JsValue::from_str("toJSON"))?;
+                let Some(to_json) = to_json.dyn_ref::<js_sys::Function>() else {
+                    return Err(argument(format!(
+                        "segment {name:?} must be rule text or a Segment"
+                    )));
+                };
+                let ast: serde_json::Value = from_js(to_json.call0(&value)?, "not a segment")?;
+                Segment::from_json(&ast).map_err(|e| to_js_error(&e))?
+            };
+            segments.push((name, segment));
+        }
+        let set = SegmentSet::new(segments).map_err(|e| to_js_error(&e))?;
+        let id = NEXT_ID.with(|n| {
+            let id = n.get();
+            n.set(id.wrapping_add(1));
+            id
+        });
+        SETS.with(|s| s.borrow_mut().insert(id, Rc::new(set)));
+        Ok(JsSegmentSet { id })
+    }
+
+    /// The registry id (read back when the set is passed inside options).
+    #[wasm_bindgen(getter = __kaleidoSegmentSet)]
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// The segment names, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.with(|set| set.names().map(str::to_owned).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl JsSegmentSet {
+    fn with<T>(&self, f: impl FnOnce(&SegmentSet) -> T) -> Option<T> {
+        SETS.with(|s| s.borrow().get(&self.id).map(|set| f(set)))
+    }
+
+    /// Finds the set behind a JS `SegmentSet` instance.
+    pub(super) fn resolve(value: &JsValue) -> Result<Rc<SegmentSet>, JsValue> {
+        let id = Reflect::get(value, &JsValue::from_str(SET_ID))?
+            .as_f64()
+            .ok_or_else(|| argument("options.segments must be a SegmentSet"))?;
+        SETS.with(|s| s.borrow().get(&(id as u32)).cloned())
+            .ok_or_else(|| argument("options.segments is a SegmentSet that was freed"))
+    }
+}
+
+impl Drop for JsSegmentSet {
+    fn drop(&mut self) {
+        SETS.with(|s| s.borrow_mut().remove(&self.id));
+    }
+}
