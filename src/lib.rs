@@ -5,16 +5,10 @@
 //! or natively.
 //!
 //! ```
-//! use kaleido::{EvalOptions, Segment};
-//! use serde_json::json;
+//! use kaleido::Segment;
 //!
-//! let rule = Segment::parse("age >= 30 and did purchase in last 30 days").unwrap();
-//! let profile = json!({
-//!     "id": 1, "age": 34,
-//!     "events": [{ "type": "purchase", "at": "2025-01-20T10:00:00Z", "amount": 42 }]
-//! });
-//! let as_of = kaleido::parse_as_of("2025-01-31T00:00:00Z", chrono_tz::Tz::UTC).unwrap();
-//! assert!(rule.test(&profile, &EvalOptions::at(as_of)).unwrap());
+//! let rule = Segment::parse("age >= 30 AND did purchase in last 30 days").unwrap();
+//! assert_eq!(rule.to_string(), "age >= 30 and did purchase in last 30 days");
 //! ```
 //!
 //! Every failure is an [`Error`] with an [`ErrorKind`], a message and, where
@@ -39,6 +33,7 @@ mod wasm;
 pub use content::{Template, TemplateOptions, DEFAULT_FUEL};
 pub use error::{Error, ErrorKind, Result, Span};
 pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};
+pub use rules::{Diagnostic, EventSchema, FieldType, Schema, Severity, ValueType};
 
 /// The library version (the crate's and the npm package's).
 pub fn version() -> &'static str {

@@ -3,12 +3,16 @@
 //! SQL compiler, templates) consumes the same [`ast`].
 
 pub mod ast;
+mod check;
 mod lexer;
 mod parser;
 mod print;
+pub mod schema;
 mod set;
 pub mod time;
 
+pub use check::{Diagnostic, Severity};
+pub use schema::{EventSchema, FieldType, Schema, ValueType};
 pub use set::{references, SegmentSet};
 
 use chrono::{DateTime, Utc};
