@@ -17,7 +17,6 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{Error, ErrorKind};
 
-
 /// Runs once when the module is instantiated: routes Rust panics (bugs, never
 /// an error path) to `console.error` with their message.
 #[wasm_bindgen(start)]

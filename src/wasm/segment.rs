@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Object, Reflect};
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::{argument, from_js, to_js, to_js_error};
-use crate::rules::{Segment, SegmentSet};
+use crate::rules::{Schema, Segment, SegmentSet};
 
 /// A parsed segment rule (JS class `Segment`): compile once, test many profiles.
 #[wasm_bindgen(js_name = Segment)]
@@ -19,12 +20,30 @@ pub struct JsSegment {
 #[wasm_bindgen(js_class = Segment)]
 impl JsSegment {
     /// `Segment.parse(text, options?)`: parses rule text; throws a `parse` KaleidoError.
+    /// With `{ schema }`, also throws a `type` KaleidoError for the first
+    /// schema error (unknown field, type mismatch).
     pub fn parse(text: &str, options: JsValue) -> Result<JsSegment, JsValue> {
-        if !(options.is_undefined() || options.is_null() || options.is_object()) {
+        let options: ParseOptionsJs = if options.is_undefined() || options.is_null() {
+            ParseOptionsJs::default()
+        } else if options.is_object() {
+            from_js(options, "invalid options")?
+        } else {
             return Err(argument("options must be an object"));
-        }
+        };
         let inner = Segment::parse(text).map_err(|e| to_js_error(&e))?;
+        if let Some(schema) = options.schema {
+            let schema = Schema::from_json(&schema).map_err(|e| to_js_error(&e))?;
+            inner
+                .check_types_in(&schema, text)
+                .map_err(|e| to_js_error(&e))?;
+        }
         Ok(JsSegment { inner })
+    }
+
+    /// `segment.check(schema?)`: static analysis, an array of `Diagnostic`s.
+    pub fn check(&self, schema: JsValue) -> Result<JsValue, JsValue> {
+        let schema = schema_arg(schema)?;
+        to_js(&self.inner.check(schema.as_ref()))
     }
 
     /// `Segment.fromJSON(ast)`: reads the canonical JSON form.
@@ -53,6 +72,34 @@ impl JsSegment {
     pub(super) fn segment(&self) -> &Segment {
         &self.inner
     }
+}
+
+/// `Segment.parse` options as JavaScript writes them.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ParseOptionsJs {
+    #[serde(default)]
+    schema: Option<serde_json::Value>,
+}
+
+/// Reads an optional `Schema` argument (`undefined`/`null`: none).
+pub(super) fn schema_arg(value: JsValue) -> Result<Option<Schema>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let json: serde_json::Value = from_js(value, "invalid schema")?;
+    Schema::from_json(&json)
+        .map(Some)
+        .map_err(|e| to_js_error(&e))
+}
+
+/// `inferSchema(profiles)`: the `Schema` that a list of profiles follows.
+#[wasm_bindgen(js_name = inferSchema)]
+pub fn infer_schema(profiles: JsValue) -> Result<JsValue, JsValue> {
+    let profiles: Vec<serde_json::Value> =
+        from_js(profiles, "profiles must be an array of objects")?;
+    let schema = Schema::infer(&profiles).map_err(|e| to_js_error(&e))?;
+    to_js(&schema.to_json())
 }
 
 thread_local! {
