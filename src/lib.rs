@@ -32,6 +32,7 @@ mod wasm;
 
 pub use content::{Template, TemplateOptions, DEFAULT_FUEL};
 pub use error::{Error, ErrorKind, Result, Span};
+pub use rules::Explanation;
 pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};
 pub use rules::{Diagnostic, EventSchema, FieldType, Schema, Severity, ValueType};
 

@@ -4,14 +4,19 @@
 
 pub mod ast;
 mod check;
+mod eval;
+mod explain;
 mod lexer;
 mod parser;
 mod print;
 pub mod schema;
 mod set;
 pub mod time;
+mod value;
 
 pub use check::{Diagnostic, Severity};
+pub use eval::validate_regexes;
+pub use explain::Explanation;
 pub use schema::{EventSchema, FieldType, Schema, ValueType};
 pub use set::{references, SegmentSet};
 
