@@ -96,6 +96,9 @@ export type FieldType = 'number' | 'string' | 'boolean' | 'date' | 'datetime' | 
 /** Field types by attribute path; events map their property names to types. */
 export type Schema = Record<string, FieldType | { event: Record<string, string> }>;
 
+/** The schema a list of profiles follows (attribute types, event property types). */
+export function inferSchema(profiles: object[]): Schema;
+
 // ---------------------------------------------------------------- segments
 
 /** Why a profile is (not) in a segment: one node per rule node. */

@@ -40,4 +40,5 @@ module.exports = {
   Segment: wasm.Segment,
   SegmentSet: wasm.SegmentSet,
   Template: wasm.Template,
+  inferSchema: wasm.inferSchema,
 };

@@ -31,7 +31,7 @@ struct EvalOptionsJs {
 pub(super) struct Resolved {
     as_of: DateTime<Utc>,
     time_zone: Tz,
-    segments: Option<Rc<SegmentSet>>,
+    segments: Option<(u32, Rc<SegmentSet>)>,
 }
 
 impl Resolved {
@@ -40,8 +40,13 @@ impl Resolved {
         EvalOptions {
             as_of: self.as_of,
             time_zone: self.time_zone,
-            segments: self.segments.as_deref(),
+            segments: self.segments.as_ref().map(|(_, set)| &**set),
         }
+    }
+
+    /// The segment set with its registry id, if any.
+    pub(super) fn set(&self) -> Option<(u32, &SegmentSet)> {
+        self.segments.as_ref().map(|(id, set)| (*id, &**set))
     }
 }
 

@@ -8,14 +8,23 @@ use js_sys::{Object, Reflect};
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
+use super::options::eval_options;
 use super::{argument, from_js, to_js, to_js_error};
+use crate::error::{Error, ErrorKind};
+use crate::rules::ast::Expr;
 use crate::rules::{Schema, Segment, SegmentSet};
 
 /// A parsed segment rule (JS class `Segment`): compile once, test many profiles.
 #[wasm_bindgen(js_name = Segment)]
 pub struct JsSegment {
     inner: Segment,
+    /// The profile keys `test` copies out of a JS profile, as JS strings,
+    /// for the segment set (by id, 0 for none) they were computed with.
+    keys: RefCell<Option<(u32, Rc<ProfileKeys>)>>,
 }
+
+/// Profile keys as Rust strings and as ready-made JS strings.
+type ProfileKeys = Vec<(String, JsValue)>;
 
 #[wasm_bindgen(js_class = Segment)]
 impl JsSegment {
@@ -37,7 +46,38 @@ impl JsSegment {
                 .check_types_in(&schema, text)
                 .map_err(|e| to_js_error(&e))?;
         }
-        Ok(JsSegment { inner })
+        Ok(JsSegment::new(inner))
+    }
+
+    /// `segment.test(profile, options?)`: membership, true only if the rule is true.
+    pub fn test(&self, profile: JsValue, options: JsValue) -> Result<bool, JsValue> {
+        let options = eval_options(options)?;
+        let profile = self.read_profile(&profile, options.set())?;
+        self.inner
+            .test(&profile, &options.get())
+            .map_err(|e| to_js_error(&e))
+    }
+
+    /// `segment.evaluate(profile, options?)`: `true`, `false` or `null` (unknown).
+    pub fn evaluate(&self, profile: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let options = eval_options(options)?;
+        let profile = self.read_profile(&profile, options.set())?;
+        let result = self
+            .inner
+            .evaluate(&profile, &options.get())
+            .map_err(|e| to_js_error(&e))?;
+        Ok(result.map_or(JsValue::NULL, JsValue::from_bool))
+    }
+
+    /// `segment.explain(profile, options?)`: an `Explanation` tree.
+    pub fn explain(&self, profile: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let options = eval_options(options)?;
+        let profile = self.read_profile(&profile, options.set())?;
+        let explanation = self
+            .inner
+            .explain(&profile, &options.get())
+            .map_err(|e| to_js_error(&e))?;
+        to_js(&explanation)
     }
 
     /// `segment.check(schema?)`: static analysis, an array of `Diagnostic`s.
@@ -51,7 +91,7 @@ impl JsSegment {
     pub fn from_json(ast: JsValue) -> Result<JsSegment, JsValue> {
         let value: serde_json::Value = from_js(ast, "not a segment AST")?;
         let inner = Segment::from_json(&value).map_err(|e| to_js_error(&e))?;
-        Ok(JsSegment { inner })
+        Ok(JsSegment::new(inner))
     }
 
     /// `segment.toJSON()`: the canonical, versioned JSON form (so `JSON.stringify` works).
@@ -68,10 +108,90 @@ impl JsSegment {
 }
 
 impl JsSegment {
-    /// The core segment.
-    pub(super) fn segment(&self) -> &Segment {
-        &self.inner
+    fn new(inner: Segment) -> JsSegment {
+        JsSegment {
+            inner,
+            keys: RefCell::new(None),
+        }
     }
+
+    /// Copies what the rule reads out of a JS profile: only the top-level
+    /// keys it uses (and flat dotted keys), not the whole object, so testing
+    /// many large profiles stays cheap. Anything but a plain object is
+    /// converted whole and left to the core to reject.
+    fn read_profile(
+        &self,
+        profile: &JsValue,
+        set: Option<(u32, &SegmentSet)>,
+    ) -> Result<serde_json::Value, JsValue> {
+        if !profile.is_object() || js_sys::Array::is_array(profile) {
+            return from_js(profile.clone(), "invalid profile");
+        }
+        let set_id = set.map_or(0, |(id, _)| id);
+        let cached = self
+            .keys
+            .borrow()
+            .as_ref()
+            .filter(|(id, _)| *id == set_id)
+            .map(|(_, keys)| Rc::clone(keys));
+        let keys = match cached {
+            Some(keys) => keys,
+            None => {
+                let keys: ProfileKeys = profile_keys(&self.inner, set.map(|(_, s)| s))
+                    .into_iter()
+                    .map(|k| {
+                        let js = JsValue::from_str(&k);
+                        (k, js)
+                    })
+                    .collect();
+                let keys = Rc::new(keys);
+                *self.keys.borrow_mut() = Some((set_id, Rc::clone(&keys)));
+                keys
+            }
+        };
+        let mut map = serde_json::Map::new();
+        for (key, js_key) in keys.iter() {
+            let value = Reflect::get(profile, js_key)?;
+            if value.is_undefined() {
+                continue;
+            }
+            let value = serde_wasm_bindgen::from_value(value).map_err(|e| {
+                to_js_error(
+                    &Error::new(ErrorKind::Data, format!("profile field {key:?}: {e}"))
+                        .with_row_field(None, Some(key.clone())),
+                )
+            })?;
+            map.insert(key.clone(), value);
+        }
+        Ok(serde_json::Value::Object(map))
+    }
+}
+
+/// The profile keys a rule can read: its top-level fields (through `set`
+/// for references) and, since `a.b` also finds a flat `"a.b"` key, every
+/// dotted path whole.
+fn profile_keys(segment: &Segment, set: Option<&SegmentSet>) -> Vec<String> {
+    let mut keys = segment.fields_with(set);
+    add_dotted_keys(segment.expr(), &mut keys);
+    if let Some(set) = set {
+        for name in set.names() {
+            if let Some(s) = set.get(name) {
+                add_dotted_keys(s.expr(), &mut keys);
+            }
+        }
+    }
+    keys
+}
+
+fn add_dotted_keys(expr: &Expr, keys: &mut Vec<String>) {
+    expr.walk(&mut |e| {
+        if let Some(path) = e.attribute_path().filter(|p| p.len() > 1) {
+            let key = path.join(".");
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    });
 }
 
 /// `Segment.parse` options as JavaScript writes them.
@@ -140,7 +260,11 @@ impl JsSegmentSet {
             } else {
                 // A `Segment` instance: read its canonical JSON (without
                 // taking the JS object over) and rebuild it.
-                let to_json = Reflect::get(&value, &JsValue::from_str("toJSON"))?;
+                let to_json = if value.is_object() {
+                    Reflect::get(&value, &JsValue::from_str("toJSON"))?
+                } else {
+                    JsValue::UNDEFINED
+                };
                 let Some(to_json) = to_json.dyn_ref::<js_sys::Function>() else {
                     return Err(argument(format!(
                         "segment {name:?} must be rule text or a Segment"
@@ -179,12 +303,14 @@ impl JsSegmentSet {
         SETS.with(|s| s.borrow().get(&self.id).map(|set| f(set)))
     }
 
-    /// Finds the set behind a JS `SegmentSet` instance.
-    pub(super) fn resolve(value: &JsValue) -> Result<Rc<SegmentSet>, JsValue> {
+    /// Finds the set behind a JS `SegmentSet` instance, with its id.
+    pub(super) fn resolve(value: &JsValue) -> Result<(u32, Rc<SegmentSet>), JsValue> {
         let id = Reflect::get(value, &JsValue::from_str(SET_ID))?
             .as_f64()
-            .ok_or_else(|| argument("options.segments must be a SegmentSet"))?;
-        SETS.with(|s| s.borrow().get(&(id as u32)).cloned())
+            .ok_or_else(|| argument("options.segments must be a SegmentSet"))?
+            as u32;
+        SETS.with(|s| s.borrow().get(&id).cloned())
+            .map(|set| (id, set))
             .ok_or_else(|| argument("options.segments is a SegmentSet that was freed"))
     }
 }
