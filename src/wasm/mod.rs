@@ -73,6 +73,48 @@ fn from_js<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result
     serde_wasm_bindgen::from_value(value).map_err(|e| argument(format!("{what}: {e}")))
 }
 
+/// Reads a JS data value (a profile, an attribute, events) as JSON data, the
+/// fast way: primitives directly, objects and arrays through `JSON.stringify`
+/// and serde_json, which is several times cheaper than walking them property
+/// by property across the boundary. As in JSON, `Date`s become ISO strings,
+/// `undefined` in arrays and non-finite numbers become `null`. A value JSON
+/// cannot hold (a cycle, a BigInt) is a `data` error naming `field`.
+fn data_from_js(value: &JsValue, field: Option<&str>) -> Result<serde_json::Value, JsValue> {
+    use serde_json::Value;
+    if value.is_null() || value.is_undefined() {
+        return Ok(Value::Null);
+    }
+    if let Some(s) = value.as_string() {
+        return Ok(Value::String(s));
+    }
+    if let Some(b) = value.as_bool() {
+        return Ok(Value::Bool(b));
+    }
+    if let Some(n) = value.as_f64() {
+        // Integers stay integers, as they do when the same JSON is parsed natively.
+        if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 {
+            return Ok(Value::from(n as i64));
+        }
+        return Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number));
+    }
+    let bad = |detail: String| {
+        let e = Error::new(ErrorKind::Data, detail);
+        to_js_error(&match field {
+            Some(f) => e.with_row_field(None, Some(f.to_owned())),
+            None => e,
+        })
+    };
+    let what = field.map_or_else(|| "the value".to_owned(), |f| format!("field {f:?}"));
+    let text = js_sys::JSON::stringify(value)
+        .map_err(|e| {
+            let detail = js_sys::Error::from(e).message();
+            bad(format!("{what} is not JSON data: {detail}"))
+        })?
+        .as_string()
+        .ok_or_else(|| bad(format!("{what} is not JSON data")))?;
+    serde_json::from_str(&text).map_err(|e| bad(format!("{what} is not JSON data: {e}")))
+}
+
 /// Writes Rust data as plain JS values (objects, not `Map`s).
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value

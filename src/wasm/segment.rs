@@ -9,8 +9,7 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use super::options::eval_options;
-use super::{argument, from_js, to_js, to_js_error};
-use crate::error::{Error, ErrorKind};
+use super::{argument, data_from_js, from_js, to_js, to_js_error};
 use crate::rules::ast::Expr;
 use crate::rules::{Schema, Segment, SegmentSet};
 
@@ -125,7 +124,7 @@ impl JsSegment {
         set: Option<(u32, &SegmentSet)>,
     ) -> Result<serde_json::Value, JsValue> {
         if !profile.is_object() || js_sys::Array::is_array(profile) {
-            return from_js(profile.clone(), "invalid profile");
+            return data_from_js(profile, None);
         }
         let set_id = set.map_or(0, |(id, _)| id);
         let cached = self
@@ -155,13 +154,7 @@ impl JsSegment {
             if value.is_undefined() {
                 continue;
             }
-            let value = serde_wasm_bindgen::from_value(value).map_err(|e| {
-                to_js_error(
-                    &Error::new(ErrorKind::Data, format!("profile field {key:?}: {e}"))
-                        .with_row_field(None, Some(key.clone())),
-                )
-            })?;
-            map.insert(key.clone(), value);
+            map.insert(key.clone(), data_from_js(&value, Some(key))?);
         }
         Ok(serde_json::Value::Object(map))
     }

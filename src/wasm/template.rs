@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use super::{argument, from_js, to_js_error};
+use super::{argument, data_from_js, from_js, to_js_error};
 use crate::content::{Template, TemplateOptions};
 
 /// `Template.compile` options as JavaScript writes them.
@@ -46,7 +46,7 @@ impl JsTemplate {
         if !profile.is_object() {
             return Err(argument("a profile must be an object"));
         }
-        let profile: serde_json::Value = from_js(profile, "invalid profile")?;
+        let profile = data_from_js(&profile, None)?;
         self.inner.render(&profile).map_err(|e| to_js_error(&e))
     }
 }
