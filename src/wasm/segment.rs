@@ -107,11 +107,17 @@ impl JsSegment {
 }
 
 impl JsSegment {
-    fn new(inner: Segment) -> JsSegment {
+    /// Wraps a core segment.
+    pub(super) fn new(inner: Segment) -> JsSegment {
         JsSegment {
             inner,
             keys: RefCell::new(None),
         }
+    }
+
+    /// The core segment.
+    pub(super) fn segment(&self) -> &Segment {
+        &self.inner
     }
 
     /// Copies what the rule reads out of a JS profile: only the top-level

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const k = await import(process.env.KALEIDO_PKG ?? '../../pkg/node/kaleido_node.mjs');
+const k = await import(process.env.KALEIDO_PKG ?? '../../pkg/node.mjs');
 if (typeof k.init === 'function') await k.init();
 const jsonLogic = createRequire(import.meta.url)('json-logic-js');
 const shared = [process.env.KALEIDO_SHARED, join(root, '..', 'shared'), '/work/shared'].find(
