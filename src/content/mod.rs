@@ -6,6 +6,8 @@
 //! `undefined` or `none`, and each render runs on a fuel budget so a runaway
 //! loop is an [`ErrorKind::Limit`] error instead of a hang.
 
+mod scan;
+
 use std::collections::BTreeMap;
 
 use minijinja::value::{Rest, Value};
