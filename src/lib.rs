@@ -32,7 +32,10 @@ pub mod rules;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use content::{Template, TemplateOptions, DEFAULT_FUEL};
+pub use content::{
+    Block, ConditionKind, MatrixRow, RenderOptions, Template, TemplateOptions, Variant,
+    VariantReport, DEFAULT_FUEL, DEFAULT_MAX_OUTPUT,
+};
 pub use error::{Error, ErrorKind, Result, Span};
 pub use rules::Explanation;
 pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};
