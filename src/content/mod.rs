@@ -59,6 +59,34 @@ pub enum Block {
     BySegment(Vec<(String, String)>),
 }
 
+impl<'de> serde::Deserialize<'de> for Block {
+    /// A string is [`Block::Source`]; an object `{ "vip": "…", "default": "…" }`
+    /// is [`Block::BySegment`] in the object's key order.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Block, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Block;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a template string or an object of segment name -> template string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Block, E> {
+                Ok(Block::Source(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Block, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                    out.push((k, v));
+                }
+                Ok(Block::BySegment(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 impl From<&str> for Block {
     fn from(source: &str) -> Block {
         Block::Source(source.to_owned())
@@ -160,6 +188,10 @@ impl Condition {
     }
 }
 
+/// A block with per-segment variants: its name and, per variant, the
+/// condition that selects it (`None` for `default`) and the variant's name.
+type BlockVariants = (String, Vec<(Option<usize>, String)>);
+
 /// A compiled template.
 ///
 /// ```
@@ -179,7 +211,7 @@ pub struct Template {
     conditions: Vec<Condition>,
     /// Blocks with per-segment variants: name and `(condition, variant name)`,
     /// `None` for the `default` variant.
-    block_variants: Vec<(String, Vec<(Option<usize>, String)>)>,
+    block_variants: Vec<BlockVariants>,
     max_output: usize,
 }
 

@@ -293,10 +293,8 @@ pub(crate) fn fallbacks(tokens: &[Token]) -> Vec<(String, String)> {
                 Some(Tok::Ident(field)),
                 Some(Tok::Punct('(')),
                 Some(Tok::Str(fallback, _)),
-            ) if !is_attr => {
-                if !out.iter().any(|(f, _)| f == field) {
-                    out.push((field.clone(), fallback.clone()));
-                }
+            ) if !is_attr && !out.iter().any(|(f, _)| f == field) => {
+                out.push((field.clone(), fallback.clone()));
             }
             _ => {}
         }
