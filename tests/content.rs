@@ -61,6 +61,26 @@ fn escaping_is_on_by_default() {
     assert!(!out.contains("<script>"), "{out}");
     assert!(!out.contains("\" onmouseover"), "{out}");
     assert_eq!(render("{{ name | safe }}", p), "<script>alert(1)</script>");
+    // Script URLs are defused, whatever their case or padding.
+    for url in [
+        "javascript:alert(1)",
+        " JaVa\tScRiPt:alert(1)",
+        "data:text/html,<b>",
+        "vbscript:x",
+    ] {
+        let out = render(r#"<a href="{{ u }}">"#, json!({ "u": url }));
+        assert!(out.starts_with("<a href=\"unsafe:"), "{out}");
+    }
+    assert_eq!(
+        render("{{ u }}", json!({"u": "https://x.test/a?b=1"})),
+        "https:&#x2f;&#x2f;x.test&#x2f;a?b=1"
+    );
+    // An unquoted attribute is a check warning.
+    let t = Template::compile("<a href={{ u }}>x</a> <p>a={{ b }}</p>").unwrap();
+    let found = t.check(None);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].code, "unquoted-attribute");
+    assert_eq!(found[0].column, Some(9));
 }
 
 #[test]

@@ -53,6 +53,21 @@ impl Template {
                     );
                 }
             }
+            for (start, end) in unquoted_attributes(source) {
+                let message = "a value printed in an unquoted attribute can break out of it with a space: put the attribute value in quotes".to_owned();
+                push(
+                    diagnostic(
+                        Severity::Warning,
+                        "unquoted-attribute",
+                        message,
+                        source,
+                        name,
+                        start,
+                        end,
+                    ),
+                    &mut out,
+                );
+            }
             if let Some(schema) = schema {
                 for field in self.fields_of(name) {
                     if schema.get(&field).is_some() {
@@ -186,4 +201,20 @@ pub(crate) fn in_template(message: String, template: &str) -> String {
             template.split('@').next().unwrap_or(template)
         )
     }
+}
+
+/// Byte ranges of `{{` that directly follow `=` in markup (`<a href={{ x }}>`):
+/// escaping does not stop a space from ending an unquoted attribute.
+fn unquoted_attributes(source: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = source.get(from..).and_then(|s| s.find("{{")) {
+        let at = from + i;
+        let before = source.get(..at).unwrap_or("").trim_end_matches([' ', '\t']);
+        if before.ends_with('=') && before.rfind('<') > before.rfind('>') {
+            out.push((at, at + 2));
+        }
+        from = at + 2;
+    }
+    out
 }

@@ -228,11 +228,18 @@ impl Template {
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         env.set_formatter(|out, state, value| {
-            let value = if value.is_none() {
-                &Value::UNDEFINED
-            } else {
-                value
-            };
+            if value.is_none() {
+                return minijinja::escape_formatter(out, state, &Value::UNDEFINED);
+            }
+            if let Some(s) = value
+                .as_str()
+                .filter(|s| !value.is_safe() && is_script_url(s))
+            {
+                // Escaping cannot defuse a `javascript:` URL in an href: prefix
+                // it (as Angular does) so it is a harmless relative link.
+                let defused = Value::from(format!("unsafe:{s}"));
+                return minijinja::escape_formatter(out, state, &defused);
+            }
             minijinja::escape_formatter(out, state, value)
         });
         filters::register(&mut env);
@@ -533,6 +540,26 @@ fn subscriber_zone(profile: &serde_json::Value) -> Option<Tz> {
         .iter()
         .find_map(|k| profile.get(*k).and_then(serde_json::Value::as_str))
         .and_then(|name| name.parse::<Tz>().ok())
+}
+
+/// Whether `s` is a URL a browser would run as script: `javascript:`,
+/// `vbscript:` or `data:` (ignoring case, and the whitespace and control
+/// characters browsers strip from URLs).
+fn is_script_url(s: &str) -> bool {
+    let mut scheme = String::new();
+    for c in s.chars() {
+        if c == ':' {
+            break;
+        }
+        if c.is_ascii_whitespace() || c.is_control() {
+            continue;
+        }
+        if scheme.len() >= 10 {
+            return false;
+        }
+        scheme.push(c.to_ascii_lowercase());
+    }
+    s.contains(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
 }
 
 /// A Jinja string literal for `text` (JSON escapes are valid Jinja escapes).
