@@ -26,6 +26,7 @@
 
 mod content;
 mod error;
+pub mod campaign;
 pub mod jsonlogic;
 pub mod predict;
 pub mod rules;
