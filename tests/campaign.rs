@@ -842,3 +842,501 @@ fn bodies_are_rendered_on_request_and_events_must_have_times() {
     let rows = c.simulate_audience(&[json!({}), bad], &window).unwrap_err();
     assert_eq!(rows.row(), Some(2));
 }
+
+// ------------------------------------------------------------ the programme over a generated list
+
+mod reference {
+    //! An independent, direct computation of what the example programme sends
+    //! (written from docs/campaigns.md, sharing no scheduling code with the
+    //! library; only the documented hash is reused).
+
+    use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc, Weekday};
+    use chrono_tz::Tz;
+    use kaleido::campaign::unit_hash;
+    use serde_json::{json, Value};
+    use std::collections::BTreeMap;
+
+    /// xorshift64*: a small deterministic generator.
+    pub struct Rng(u64);
+    impl Rng {
+        pub fn new(seed: u64) -> Rng {
+            Rng(seed.max(1))
+        }
+        pub fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+        pub fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        pub fn chance(&mut self, percent: u64) -> bool {
+            self.below(100) < percent
+        }
+    }
+
+    const COUNTRIES: [(&str, &str, &str, &str); 9] = [
+        ("DE", "Europe/Berlin", "de", "EU"),
+        ("FR", "Europe/Paris", "fr-FR", "EU"),
+        ("US", "America/New_York", "en-US", "NA"),
+        ("BR", "America/Sao_Paulo", "pt-BR", "LATAM"),
+        ("VN", "Asia/Ho_Chi_Minh", "vi", "APAC"),
+        ("CN", "Asia/Shanghai", "zh", "APAC"),
+        ("IN", "Asia/Kolkata", "hi", "APAC"),
+        ("ID", "Asia/Jakarta", "id", "APAC"),
+        ("SA", "Asia/Riyadh", "ar", "MEA"),
+    ];
+
+    fn local(tz: Tz, date: NaiveDate, h: u32, m: u32) -> DateTime<Utc> {
+        tz.from_local_datetime(&date.and_hms_opt(h, m, 0).unwrap())
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn random_time(rng: &mut Rng, tz: Tz, first: NaiveDate, days: u64) -> DateTime<Utc> {
+        let date = first + Duration::days(rng.below(days) as i64);
+        // 07:00–22:59 local: never inside a DST gap.
+        local(tz, date, 7 + rng.below(16) as u32, rng.below(60) as u32)
+    }
+
+    /// `n` profiles with attributes and event histories, from a seed.
+    pub fn generate(n: usize, seed: u64) -> Vec<Value> {
+        let mut rng = Rng::new(seed);
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        (0..n)
+            .map(|i| {
+                let (country, zone, locale, region) = COUNTRIES[rng.below(9) as usize];
+                let tz: Tz = zone.parse().unwrap();
+                let first_name = ["Ana", "Li", "Noor", "Sam", "Minh"][rng.below(5) as usize];
+                let source = ["checkout", "form", "social"][rng.below(3) as usize];
+                let mut p = json!({
+                    "id": i,
+                    "first_name": first_name,
+                    "locale": locale,
+                    "region": region,
+                    "signup_source": source,
+                    "consent": { "email": rng.chance(85) },
+                });
+                let has_country = rng.chance(95);
+                if has_country {
+                    p["country"] = json!(country);
+                }
+                let has_zone = rng.chance(90);
+                if has_zone {
+                    p["timeZone"] = json!(zone);
+                }
+                let tz = if has_zone { tz } else { Tz::UTC };
+                if rng.chance(70) {
+                    let all = ["running", "camping", "climbing"];
+                    let k = 1 + rng.below(3) as usize;
+                    p["interests"] = json!(all[..k]);
+                }
+                if rng.chance(80) {
+                    let birthday = if rng.chance(3) {
+                        d(1992, 2, 29)
+                    } else {
+                        d(1960, 1, 1) + Duration::days(rng.below(16_000) as i64)
+                    };
+                    p["birthday"] = json!(birthday.to_string());
+                }
+                let mut events = Vec::new();
+                let mut push = |kind: &str, at: DateTime<Utc>, extra: Value| {
+                    let mut e = json!({ "type": kind, "at": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true) });
+                    if let (Value::Object(e), Value::Object(x)) = (&mut e, extra) {
+                        e.extend(x);
+                    }
+                    events.push(e);
+                };
+                if rng.chance(60) {
+                    let at = random_time(&mut rng, tz, d(2024, 10, 1), 457);
+                    push("signup", at, json!({}));
+                }
+                for _ in 0..rng.below(7) {
+                    let at = random_time(&mut rng, tz, d(2025, 1, 1), 365);
+                    let value = 5 + rng.below(150);
+                    push("cart_add", at, json!({ "value": value }));
+                }
+                for _ in 0..rng.below(9) {
+                    let at = random_time(&mut rng, tz, d(2024, 10, 1), 457);
+                    push("purchase", at, json!({ "amount": 10 + rng.below(90) }));
+                }
+                for _ in 0..rng.below(8) {
+                    let at = random_time(&mut rng, tz, d(2024, 6, 1), 578);
+                    push("open", at, json!({}));
+                }
+                for _ in 0..rng.below(3) {
+                    let at = random_time(&mut rng, tz, d(2024, 6, 1), 578);
+                    push("click", at, json!({}));
+                }
+                p["events"] = Value::Array(events);
+                p
+            })
+            .collect()
+    }
+
+    struct Msg {
+        campaign: usize,
+        step: usize,
+        at: DateTime<Utc>,
+    }
+
+    const NAMES: [&str; 11] = [
+        "welcome",
+        "newsletter",
+        "christmas",
+        "lunar_new_year",
+        "mid_autumn",
+        "diwali",
+        "eid_al_fitr",
+        "cart_abandonment",
+        "loyalty_offer",
+        "birthday",
+        "re_engagement",
+    ];
+    const PRIORITY: [i64; 11] = [80, 10, 50, 50, 50, 50, 50, 90, 60, 70, 20];
+    const BIRTHDAY: usize = 9;
+
+    /// Quiet hours 21:00–08:00.
+    fn quiet(t: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
+        let l = t.with_timezone(&tz);
+        if l.hour() >= 21 {
+            local(tz, l.date_naive() + Duration::days(1), 8, 0)
+        } else if l.hour() < 8 {
+            local(tz, l.date_naive(), 8, 0)
+        } else {
+            t
+        }
+    }
+
+    /// The first local `h`:00 at or after `t`.
+    fn next_at(t: DateTime<Utc>, tz: Tz, h: u32) -> DateTime<Utc> {
+        let date = t.with_timezone(&tz).date_naive();
+        let same = local(tz, date, h, 0);
+        if same >= t {
+            same
+        } else {
+            local(tz, date + Duration::days(1), h, 0)
+        }
+    }
+
+    /// `t` moved by `n` calendar days in `tz` (same wall-clock time).
+    fn days(t: DateTime<Utc>, tz: Tz, n: i64) -> DateTime<Utc> {
+        let l = t.with_timezone(&tz).naive_local() + Duration::days(n);
+        tz.from_local_datetime(&l)
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn times(events: &[(DateTime<Utc>, String, Value)], kind: &str) -> Vec<DateTime<Utc>> {
+        events.iter().filter(|e| e.1 == kind).map(|e| e.0).collect()
+    }
+
+    /// Sent messages per (local date, campaign) for the example programme.
+    pub fn counts(
+        profiles: &[Value],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BTreeMap<(String, String), u64> {
+        let mut out = BTreeMap::new();
+        for p in profiles {
+            if p["consent"]["email"] != json!(true) {
+                continue;
+            }
+            let tz: Tz = p["timeZone"]
+                .as_str()
+                .map_or(Tz::UTC, |z| z.parse().unwrap());
+            let id = p["id"].to_string();
+            let mut events: Vec<(DateTime<Utc>, String, Value)> = p["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    let at = DateTime::parse_from_rfc3339(e["at"].as_str().unwrap())
+                        .unwrap()
+                        .with_timezone(&Utc);
+                    (at, e["type"].as_str().unwrap().to_string(), e.clone())
+                })
+                .filter(|e| e.0 <= to)
+                .collect();
+            events.sort_by_key(|e| e.0);
+            let mut msgs: Vec<Msg> = Vec::new();
+            let in_window = |t: DateTime<Utc>| t >= from && t < to;
+            let purchases = times(&events, "purchase");
+
+            // welcome: the first sign-up only.
+            if let Some(t0) = times(&events, "signup").first().copied() {
+                let steps = [
+                    quiet(t0, tz),
+                    quiet(next_at(days(t0, tz, 2), tz, 10), tz),
+                    quiet(next_at(days(t0, tz, 5), tz, 10), tz),
+                ];
+                for (k, t) in steps.into_iter().enumerate() {
+                    let condition = k != 1
+                        || (p["signup_source"] != json!("checkout")
+                            && !purchases.iter().any(|at| *at <= t));
+                    if in_window(t) && condition {
+                        msgs.push(Msg {
+                            campaign: 0,
+                            step: k,
+                            at: t,
+                        });
+                    }
+                }
+            }
+
+            // newsletter: Tuesdays 10:00 local, 10% holdout.
+            if !p["interests"].is_null() && unit_hash("newsletter-2025", &id) >= 0.1 {
+                let mut d = from.with_timezone(&tz).date_naive() - Duration::days(1);
+                while d <= to.with_timezone(&tz).date_naive() {
+                    if d.weekday() == Weekday::Tue && in_window(local(tz, d, 10, 0)) {
+                        msgs.push(Msg {
+                            campaign: 1,
+                            step: 0,
+                            at: local(tz, d, 10, 0),
+                        });
+                    }
+                    d += Duration::days(1);
+                }
+            }
+
+            // holidays, 2025 dates for the generated countries, at 09:00 local.
+            let country = p["country"].as_str().unwrap_or("");
+            let holiday: [(usize, &[&str], (u32, u32)); 6] = [
+                (2, &["DE", "FR", "US", "BR", "IN"], (12, 15)),
+                (3, &["CN", "VN", "ID"], (1, 22)),
+                (4, &["CN", "VN"], (9, 29)),
+                (5, &["IN"], (10, 15)),
+                (6, &["SA"], (3, 27)),
+                (6, &["ID"], (3, 28)),
+            ];
+            for (campaign, countries, (m, dd)) in holiday {
+                if countries.contains(&country) {
+                    let t = local(tz, NaiveDate::from_ymd_opt(2025, m, dd).unwrap(), 9, 0);
+                    if in_window(t) {
+                        msgs.push(Msg {
+                            campaign,
+                            step: 0,
+                            at: t,
+                        });
+                    }
+                }
+            }
+
+            // cart abandonment: carts of 20 or more; one run at a time; exit on purchase.
+            let mut active_until: Option<DateTime<Utc>> = None;
+            for e in events
+                .iter()
+                .filter(|e| e.1 == "cart_add" && e.2["value"].as_u64().unwrap() >= 20)
+            {
+                let entry = e.0;
+                if entry >= to || active_until.is_some_and(|a| entry <= a) {
+                    continue;
+                }
+                let steps = [1, 24, 72].map(|h| quiet(entry + Duration::hours(h), tz));
+                let mut end = steps[2];
+                for (k, t) in steps.into_iter().enumerate() {
+                    if t >= to {
+                        break;
+                    }
+                    if purchases.iter().any(|at| *at > entry && *at <= t) {
+                        end = t;
+                        break;
+                    }
+                    if t >= from {
+                        msgs.push(Msg {
+                            campaign: 7,
+                            step: k,
+                            at: t,
+                        });
+                    }
+                }
+                active_until = Some(end);
+            }
+
+            // segment triggers: checked at `from`, at events and at local midnights.
+            let mut checks: Vec<DateTime<Utc>> = vec![from];
+            checks.extend(events.iter().map(|e| e.0).filter(|t| *t > from && *t < to));
+            let mut d = from.with_timezone(&tz).date_naive() + Duration::days(1);
+            while local(tz, d, 0, 0) < to {
+                checks.push(local(tz, d, 0, 0));
+                d += Duration::days(1);
+            }
+            checks.sort();
+            checks.dedup();
+            let rising = |member: &dyn Fn(DateTime<Utc>) -> bool| -> Vec<DateTime<Utc>> {
+                let mut was = false;
+                let mut entries = Vec::new();
+                for t in &checks {
+                    let is = member(*t);
+                    if is && !was {
+                        entries.push(*t);
+                    }
+                    was = is;
+                }
+                entries
+            };
+
+            // loyalty: 3+ purchases in the last 90 days.
+            let loyal = |t: DateTime<Utc>| {
+                let start = days(t, tz, -90);
+                purchases
+                    .iter()
+                    .filter(|at| **at > start && **at <= t)
+                    .count()
+                    >= 3
+            };
+            let mut active_until: Option<DateTime<Utc>> = None;
+            for entry in rising(&loyal) {
+                if active_until.is_some_and(|a| entry <= a) {
+                    continue;
+                }
+                let t = quiet(next_at(entry, tz, 10), tz);
+                if in_window(t) {
+                    msgs.push(Msg {
+                        campaign: 8,
+                        step: 0,
+                        at: t,
+                    });
+                }
+                active_until = Some(t);
+            }
+
+            // birthday: on the local birthday (29 February on 28 February in common years).
+            if let Some(b) = p["birthday"].as_str() {
+                let b = NaiveDate::parse_from_str(b, "%Y-%m-%d").unwrap();
+                let today_is = |t: DateTime<Utc>| {
+                    let today = t.with_timezone(&tz).date_naive();
+                    let r = NaiveDate::from_ymd_opt(today.year(), b.month(), b.day())
+                        .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 2, 28).unwrap());
+                    r == today
+                };
+                let mut active_until: Option<DateTime<Utc>> = None;
+                for entry in rising(&today_is) {
+                    if active_until.is_some_and(|a| entry <= a) {
+                        continue;
+                    }
+                    let t = quiet(next_at(entry, tz, 9), tz);
+                    if in_window(t) {
+                        msgs.push(Msg {
+                            campaign: BIRTHDAY,
+                            step: 0,
+                            at: t,
+                        });
+                    }
+                    active_until = Some(t);
+                }
+            }
+
+            // re-engagement: last open more than 90 days ago; exit on an open or click.
+            let opens = times(&events, "open");
+            let lapsed = |t: DateTime<Utc>| {
+                opens
+                    .iter()
+                    .filter(|at| **at <= t)
+                    .max()
+                    .is_some_and(|last| *last < days(t, tz, -90))
+            };
+            let mut active_until: Option<DateTime<Utc>> = None;
+            for entry in rising(&lapsed) {
+                if active_until.is_some_and(|a| entry <= a) {
+                    continue;
+                }
+                let steps = [0, 7, 14].map(|n| quiet(next_at(days(entry, tz, n), tz, 10), tz));
+                let mut end = steps[2];
+                for (k, t) in steps.into_iter().enumerate() {
+                    if t >= to {
+                        break;
+                    }
+                    let engaged = events
+                        .iter()
+                        .any(|e| (e.1 == "open" || e.1 == "click") && e.0 > entry && e.0 <= t);
+                    if engaged {
+                        end = t;
+                        break;
+                    }
+                    if t >= from {
+                        msgs.push(Msg {
+                            campaign: 10,
+                            step: k,
+                            at: t,
+                        });
+                    }
+                }
+                active_until = Some(end);
+            }
+
+            // The cap: 4 in any 7 local days, by day, higher priority first; birthdays exempt.
+            let date = |m: &Msg| m.at.with_timezone(&tz).date_naive();
+            msgs.sort_by_key(|m| (date(m), -PRIORITY[m.campaign], m.at, m.campaign, m.step));
+            let mut sent_days: Vec<NaiveDate> = Vec::new();
+            for m in &msgs {
+                let day = date(m);
+                if m.campaign != BIRTHDAY {
+                    let recent = sent_days
+                        .iter()
+                        .filter(|d| **d > day - Duration::days(7) && **d <= day)
+                        .count();
+                    if recent >= 4 {
+                        continue;
+                    }
+                    sent_days.push(day);
+                }
+                *out.entry((day.to_string(), NAMES[m.campaign].to_string()))
+                    .or_insert(0) += 1;
+            }
+        }
+        out
+    }
+}
+
+#[test]
+fn the_programme_over_a_generated_list_matches_a_reference_computation() {
+    let profiles = reference::generate(250, 20251123);
+    let window = opts("2025-01-01", "2026-01-01");
+    let counts = examples().simulate_audience(&profiles, &window).unwrap();
+    let expected = reference::counts(&profiles, window.from, window.to);
+    let actual: std::collections::BTreeMap<(String, String), u64> = counts
+        .iter()
+        .map(|c| ((c.date.clone(), c.campaign.clone()), c.count))
+        .collect();
+    let mut totals: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+    for ((_, campaign), n) in &expected {
+        totals.entry(campaign).or_default().0 += n;
+    }
+    for ((_, campaign), n) in &actual {
+        totals.entry(campaign).or_default().1 += n;
+    }
+    let differences: Vec<String> = expected
+        .keys()
+        .chain(actual.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| expected.get(*k) != actual.get(*k))
+        .map(|k| {
+            format!(
+                "{k:?}: expected {:?}, simulated {:?}",
+                expected.get(k),
+                actual.get(k)
+            )
+        })
+        .collect();
+    assert!(
+        differences.is_empty(),
+        "totals {totals:?}\n{}",
+        differences.join("\n")
+    );
+    // Every campaign sends something over the list, so each rule is exercised.
+    for name in examples().names() {
+        assert!(
+            totals.get(name).is_some_and(|t| t.1 > 0),
+            "{name}: {totals:?}"
+        );
+    }
+    // Sorted by date, then campaign.
+    assert!(counts
+        .windows(2)
+        .all(|w| (&w[0].date, &w[0].campaign) < (&w[1].date, &w[1].campaign)));
+}
