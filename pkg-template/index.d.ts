@@ -416,6 +416,7 @@ export class Campaigns {
   names(): string[];
   simulate(profile: object, options: SimulateOptions): ScheduledMessage[];
   simulateAudience(
+    /** An array of profiles (an `Audience` is accepted by the type but not yet by the build: it throws). */
     audience: object[] | Audience,
     options: SimulateOptions,
   ): { date: string; campaign: string; count: number }[];

@@ -799,6 +799,19 @@ fn holiday_campaigns_follow_the_country_calendar() {
         .simulate(&json!({ "consent": { "email": true } }), &year)
         .unwrap()
         .is_empty());
+    // An offset can move next year's holiday into this year's window.
+    let early = json!([{
+        "name": "early", "schedule": { "type": "once", "holiday": "lunar_new_year", "offsetDays": -60, "at": "12:00" },
+        "content": { "subject": "x" }
+    }]);
+    let early = Campaigns::new(&early, None).unwrap();
+    let m = early
+        .simulate(
+            &json!({ "country": "SG", "timeZone": "Asia/Singapore" }),
+            &opts("2025-12-01", "2026-01-01"),
+        )
+        .unwrap();
+    assert_eq!(summary(&m), ["2025-12-19T04:00:00Z early"]);
     // A pinned year.
     let pinned = json!([{
         "name": "lny", "schedule": { "type": "once", "holiday": "lunar_new_year", "year": 2026, "offsetDays": -1, "at": "18:00" },

@@ -225,7 +225,7 @@ impl Campaigns {
                         Some(y) => *y..=*y,
                         None => {
                             local_date(options.from, sub.tz).year() - 1
-                                ..=local_date(options.to, sub.tz).year()
+                                ..=local_date(options.to, sub.tz).year() + 1
                         }
                     };
                     for y in years {
@@ -251,7 +251,8 @@ impl Campaigns {
                 let last = local_date(options.to, sub.tz);
                 let mut day = first;
                 while day <= last {
-                    let in_range = start.map_or(true, |s| day >= s) && end.map_or(true, |e| day <= e);
+                    let in_range =
+                        start.map_or(true, |s| day >= s) && end.map_or(true, |e| day <= e);
                     if day.weekday() == *weekday && in_range {
                         times.push(send_time(day, *at, sub.tz, quiet));
                     }

@@ -9,8 +9,8 @@
 //! -- DuckDB
 //! ('0x' || left(sha256(test || ':' || id), 13))::BIGINT / 4503599627370496.0
 //! -- PostgreSQL 11+
-//! ('x' || left(encode(sha256(convert_to(test || ':' || id, 'UTF8')), 'hex'), 13))::bit(52)::bigint
-//!   / 4503599627370496.0
+//! (('x' || left(encode(sha256(convert_to(test || ':' || id, 'UTF8')), 'hex'), 13))::bit(52)::bigint)::float8
+//!   / 4503599627370496
 //! ```
 //!
 //! With a holdout fraction `h`, `u < h` is the holdout group; the others use

@@ -104,7 +104,9 @@ impl JsCampaigns {
     ) -> Result<JsValue, JsValue> {
         let options = simulate_options(options)?;
         let Some(array) = profiles.dyn_ref::<js_sys::Array>() else {
-            return Err(argument("profiles must be an array of objects"));
+            return Err(argument(
+                "profiles must be an array of objects (an Audience is not supported yet)",
+            ));
         };
         let mut list = Vec::with_capacity(array.length() as usize);
         for (i, p) in array.iter().enumerate() {
