@@ -24,9 +24,9 @@
     )
 )]
 
+pub mod campaign;
 mod content;
 mod error;
-pub mod campaign;
 pub mod jsonlogic;
 pub mod predict;
 pub mod rules;
