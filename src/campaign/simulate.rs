@@ -47,6 +47,55 @@ impl Campaigns {
         profile: &Value,
         options: &SimulateOptions,
     ) -> Result<Vec<ScheduledMessage>> {
+        let (sub, candidates) = self.plan(profile, options)?;
+        candidates
+            .iter()
+            .filter(|c| options.include_suppressed || c.reason.is_none())
+            .map(|c| self.render(c, &sub, options))
+            .collect()
+    }
+
+    /// Messages sent to `profiles` in `[from, to)`, counted per local send
+    /// date and campaign, sorted by date then campaign. Content is not
+    /// rendered. An error names the 1-based row of the profile that caused it.
+    pub fn simulate_audience(
+        &self,
+        profiles: &[Value],
+        options: &SimulateOptions,
+    ) -> Result<Vec<DailyCount>> {
+        let mut counts: BTreeMap<(NaiveDate, usize), u64> = BTreeMap::new();
+        for (row, profile) in profiles.iter().enumerate() {
+            let (sub, candidates) = self
+                .plan(profile, options)
+                .map_err(|e| e.with_row_field(Some(row as u64 + 1), None))?;
+            for c in candidates.iter().filter(|c| c.reason.is_none()) {
+                *counts
+                    .entry((local_date(c.at, sub.tz), c.campaign))
+                    .or_insert(0) += 1;
+            }
+        }
+        let mut out: Vec<DailyCount> = counts
+            .into_iter()
+            .map(|((date, campaign), count)| DailyCount {
+                date: date.to_string(),
+                campaign: self
+                    .campaigns
+                    .get(campaign)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default(),
+                count,
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// Every candidate message of one subscriber, caps applied, in send order.
+    fn plan(
+        &self,
+        profile: &Value,
+        options: &SimulateOptions,
+    ) -> Result<(Subscriber, Vec<Candidate>)> {
         let sub = self.subscriber(profile, options)?;
         let mut candidates = Vec::new();
         for (index, campaign) in self.campaigns.iter().enumerate() {
@@ -59,44 +108,7 @@ impl Campaigns {
                 .then_with(|| a.campaign.cmp(&b.campaign))
                 .then_with(|| a.step.cmp(&b.step))
         });
-        candidates
-            .iter()
-            .filter(|c| options.include_suppressed || c.reason.is_none())
-            .map(|c| self.render(c, &sub, options))
-            .collect()
-    }
-
-    /// Messages sent to `profiles` in `[from, to)`, counted per local send
-    /// date and campaign, sorted by date then campaign. An error names the
-    /// 1-based row of the profile that caused it.
-    pub fn simulate_audience(
-        &self,
-        profiles: &[Value],
-        options: &SimulateOptions,
-    ) -> Result<Vec<DailyCount>> {
-        let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
-        let options = SimulateOptions {
-            include_suppressed: false,
-            include_body: false,
-            ..*options
-        };
-        for (row, profile) in profiles.iter().enumerate() {
-            let messages = self
-                .simulate(profile, &options)
-                .map_err(|e| e.with_row_field(Some(row as u64 + 1), None))?;
-            for m in messages {
-                let date = m.local_time.get(..10).unwrap_or_default().to_owned();
-                *counts.entry((date, m.campaign)).or_insert(0) += 1;
-            }
-        }
-        Ok(counts
-            .into_iter()
-            .map(|((date, campaign), count)| DailyCount {
-                date,
-                campaign,
-                count,
-            })
-            .collect())
+        Ok((sub, candidates))
     }
 
     fn priority(&self, c: &Candidate) -> i64 {
