@@ -27,6 +27,7 @@
 mod content;
 mod error;
 pub mod jsonlogic;
+pub mod locale;
 pub mod predict;
 pub mod rules;
 #[cfg(target_arch = "wasm32")]
