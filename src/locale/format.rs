@@ -106,12 +106,8 @@ fn decimal(value: f64) -> Result<Decimal> {
     }
     // `Display` for f64 prints the shortest round-trip digits, never an exponent.
     let text = format!("{value}");
-    Decimal::try_from_str(&text).map_err(|e| {
-        Error::new(
-            ErrorKind::Argument,
-            format!("cannot format {value}: {e:?}"),
-        )
-    })
+    Decimal::try_from_str(&text)
+        .map_err(|e| Error::new(ErrorKind::Argument, format!("cannot format {value}: {e:?}")))
 }
 
 /// Rounds half away from zero at `-max` and pads/trims to between `min` and `max` fraction digits.
@@ -162,6 +158,7 @@ pub fn format_percent(value: f64, locale: &str, options: NumberOptions) -> Resul
     })?;
     let mut d = decimal(value)?;
     d.multiply_pow10(2);
+    d.absolute.trim_start();
     let d = fit_fraction(d, min, max);
     let formatter = PercentFormatter::try_new((&loc).into(), Default::default())
         .map_err(|e| locale_error(&format!("no percent data for {locale:?}"), e))?;
@@ -301,7 +298,10 @@ pub fn format_date(value: DateInput, locale: &str, options: DateOptions) -> Resu
     let formatter = DateTimeFormatter::try_new((&loc).into(), field_set)
         .map_err(|e| locale_error(&format!("no date patterns for {locale:?}"), e))?;
     let input = zoned(local, offset_seconds, options.time_zone)?;
-    Ok(writeable::Writeable::write_to_string(&formatter.format(&input)).into_owned())
+    let text = formatter.format(&input).to_string();
+    // V8 and SpiderMonkey print U+202F NARROW NO-BREAK SPACE (CLDR 42+, in
+    // `9:05 PM`, `2025 г.`) as a plain space for web compatibility; so do we.
+    Ok(text.replace('\u{202f}', " "))
 }
 
 type Zoned = ZonedDateTime<Iso, icu_time::TimeZoneInfo<icu_time::zone::models::AtTime>>;
