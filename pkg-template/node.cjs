@@ -41,4 +41,10 @@ module.exports = {
   SegmentSet: wasm.SegmentSet,
   Template: wasm.Template,
   inferSchema: wasm.inferSchema,
+  formatNumber: wasm.formatNumber,
+  formatCurrency: wasm.formatCurrency,
+  formatDate: wasm.formatDate,
+  pluralCategory: wasm.pluralCategory,
+  holidays: wasm.holidays,
+  localSendTime: wasm.localSendTime,
 };

@@ -3,4 +3,5 @@ import kaleido from './node.cjs';
 
 export const { init, KaleidoError, jsonLogic, version, Segment, SegmentSet, Template, inferSchema } =
   kaleido;
+export const { formatNumber, formatCurrency, formatDate, pluralCategory, holidays, localSendTime } = kaleido;
 export default kaleido;

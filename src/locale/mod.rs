@@ -7,12 +7,18 @@
 //! database, the holiday rules) is compiled in. Unknown locales, currencies
 //! and zones are errors of kind [`ErrorKind::Locale`].
 
+mod culture;
 mod format;
+mod resolve;
 
+pub use culture::{
+    formal_address, full_name, surname_first, text_direction, week_info, Gender, WeekInfo,
+};
 pub use format::{
     format_currency, format_date, format_number, format_percent, plural_category, DateInput,
     DateOptions, DateStyle, NumberOptions,
 };
+pub use resolve::{fallback_chain, negotiate_locale, profile_locale, resolve_locale};
 
 use icu_locale::LocaleExpander;
 use icu_locale_core::{LanguageIdentifier, Locale};

@@ -8,6 +8,7 @@
 //! entry points in `pkg-template/`.
 
 mod jsonlogic;
+mod locale;
 mod options;
 mod segment;
 mod template;

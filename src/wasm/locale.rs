@@ -1,0 +1,100 @@
+//! `formatNumber`, `formatCurrency`, `formatDate`, `pluralCategory`,
+//! `holidays` and `localSendTime` for JavaScript (API.md, "Locale and culture").
+
+use chrono::DateTime;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{argument, from_js, to_js_error};
+use crate::locale::{self, DateInput, DateOptions, DateStyle, NumberOptions};
+use crate::rules::parse_time_zone;
+
+/// Reads an optional options object (`undefined`/`null`: all defaults).
+fn options<T: for<'de> Deserialize<'de> + Default>(value: JsValue) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(T::default())
+    } else if value.is_object() {
+        from_js(value, "invalid options")
+    } else {
+        Err(argument("options must be an object"))
+    }
+}
+
+/// `formatNumber` options as JavaScript writes them.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct NumberOptionsJs {
+    #[serde(default)]
+    minimum_fraction_digits: Option<u8>,
+    #[serde(default)]
+    maximum_fraction_digits: Option<u8>,
+}
+
+/// `formatNumber(value, locale, options?)`, as `Intl.NumberFormat`.
+#[wasm_bindgen(js_name = formatNumber)]
+pub fn format_number(value: f64, locale: &str, options_js: JsValue) -> Result<String, JsValue> {
+    let o: NumberOptionsJs = options(options_js)?;
+    let opts = NumberOptions {
+        min_fraction_digits: o.minimum_fraction_digits,
+        max_fraction_digits: o.maximum_fraction_digits,
+    };
+    locale::format_number(value, locale, opts).map_err(|e| to_js_error(&e))
+}
+
+/// `formatCurrency(value, currency, locale)`, as `Intl.NumberFormat` with `style: "currency"`.
+#[wasm_bindgen(js_name = formatCurrency)]
+pub fn format_currency(value: f64, currency: &str, locale: &str) -> Result<String, JsValue> {
+    locale::format_currency(value, currency, locale).map_err(|e| to_js_error(&e))
+}
+
+/// `formatDate` options as JavaScript writes them.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct DateOptionsJs {
+    #[serde(default)]
+    time_zone: Option<String>,
+    #[serde(default)]
+    style: Option<String>,
+    #[serde(default)]
+    time: bool,
+}
+
+/// `formatDate(value, locale, options?)`: a `YYYY-MM-DD` date, an RFC 3339
+/// instant or a `Date`, as `Intl.DateTimeFormat` with `dateStyle` (and `timeStyle`).
+#[wasm_bindgen(js_name = formatDate)]
+pub fn format_date(value: JsValue, locale: &str, options_js: JsValue) -> Result<String, JsValue> {
+    let o: DateOptionsJs = options(options_js)?;
+    let input = if let Some(text) = value.as_string() {
+        DateInput::parse(&text).map_err(|e| to_js_error(&e))?
+    } else if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+        let ms = date.get_time();
+        let at = if ms.is_finite() {
+            DateTime::from_timestamp_millis(ms as i64)
+        } else {
+            None
+        };
+        DateInput::Instant(at.ok_or_else(|| argument("formatDate: invalid Date"))?)
+    } else {
+        return Err(argument("formatDate: value must be a string or a Date"));
+    };
+    let mut opts = DateOptions {
+        time: o.time,
+        ..DateOptions::default()
+    };
+    if let Some(zone) = o.time_zone.as_deref() {
+        opts.time_zone = parse_time_zone(zone).map_err(|e| to_js_error(&e))?;
+    }
+    if let Some(style) = o.style.as_deref() {
+        opts.style = DateStyle::parse(style).map_err(|e| to_js_error(&e))?;
+    }
+    locale::format_date(input, locale, opts).map_err(|e| to_js_error(&e))
+}
+
+/// `pluralCategory(n, locale)`, as `Intl.PluralRules(locale).select(n)`.
+#[wasm_bindgen(js_name = pluralCategory)]
+pub fn plural_category(n: f64, locale: &str) -> Result<String, JsValue> {
+    locale::plural_category(n, locale)
+        .map(str::to_owned)
+        .map_err(|e| to_js_error(&e))
+}
