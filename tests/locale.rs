@@ -163,3 +163,218 @@ fn run(case: &Value) -> Result<String, String> {
     };
     out.map_err(|e| e.to_string())
 }
+
+// ------------------------------------------------------------------ holidays
+
+use chrono::NaiveDate;
+use kaleido::locale::{holiday_within, holidays, season, HOLIDAY_COUNTRIES};
+
+fn date_of(country: &str, year: i32, id: &str, region: Option<&str>) -> Vec<String> {
+    holidays(country, year, region)
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.id == id)
+        .map(|h| h.date.to_string())
+        .collect()
+}
+
+/// Published dates for 2025–2027; docs/locale.md names the reference of each.
+const REFERENCE: &[(&str, &str, &str)] = &[
+    // US: 5 U.S.C. 6103 (OPM holiday tables).
+    ("US", "martin_luther_king_day", "2025-01-20"),
+    ("US", "memorial_day", "2025-05-26"),
+    ("US", "labor_day", "2025-09-01"),
+    ("US", "thanksgiving", "2025-11-27"),
+    ("US", "thanksgiving", "2026-11-26"),
+    ("US", "thanksgiving", "2027-11-25"),
+    ("US", "black_friday", "2025-11-28"),
+    ("US", "juneteenth", "2026-06-19"),
+    // Easter: Gregorian computus (matches every church calendar).
+    ("US", "easter", "2025-04-20"),
+    ("DE", "easter", "2026-04-05"),
+    ("AU", "easter", "2027-03-28"),
+    // GB: gov.uk/bank-holidays.
+    ("GB", "good_friday", "2025-04-18"),
+    ("GB", "early_may_bank_holiday", "2025-05-05"),
+    ("GB", "spring_bank_holiday", "2025-05-26"),
+    ("GB", "spring_bank_holiday", "2026-05-25"),
+    ("GB", "mothers_day", "2025-03-30"),
+    ("GB", "mothers_day", "2026-03-15"),
+    // DE: Feiertagsgesetze der Länder.
+    ("DE", "ascension", "2025-05-29"),
+    ("DE", "whit_monday", "2025-06-09"),
+    ("DE", "ascension", "2027-05-06"),
+    // FR: service-public.fr; fête des mères, Code de l'action sociale D215-1.
+    ("FR", "mothers_day", "2025-05-25"),
+    ("FR", "mothers_day", "2026-05-31"),
+    ("FR", "mothers_day", "2027-05-30"),
+    ("FR", "whit_monday", "2026-05-25"),
+    // CN: State Council holiday notices (春节, 端午, 中秋).
+    ("CN", "lunar_new_year", "2025-01-29"),
+    ("CN", "lunar_new_year", "2026-02-17"),
+    ("CN", "lunar_new_year", "2027-02-06"),
+    ("CN", "dragon_boat", "2025-05-31"),
+    ("CN", "dragon_boat", "2026-06-19"),
+    ("CN", "mid_autumn", "2025-10-06"),
+    ("CN", "mid_autumn", "2026-09-25"),
+    ("CN", "mid_autumn", "2027-09-15"),
+    // VN: Vietnamese government Tết announcements.
+    ("VN", "tet", "2025-01-29"),
+    ("VN", "tet", "2026-02-17"),
+    ("VN", "tet", "2027-02-06"),
+    ("VN", "mid_autumn", "2025-10-06"),
+    ("VN", "hung_kings", "2025-04-07"),
+    // KR: Korea Astronomy and Space Science Institute (KASI) calendar.
+    ("KR", "seollal", "2025-01-29"),
+    ("KR", "seollal", "2026-02-17"),
+    ("KR", "seollal", "2027-02-07"),
+    ("KR", "chuseok", "2025-10-06"),
+    ("KR", "chuseok", "2026-09-25"),
+    ("KR", "chuseok", "2027-09-15"),
+    ("KR", "buddhas_birthday", "2025-05-05"),
+    ("KR", "buddhas_birthday", "2026-05-24"),
+    // JP: Cabinet Office national holidays list (内閣府「国民の祝日」).
+    ("JP", "coming_of_age_day", "2025-01-13"),
+    ("JP", "vernal_equinox", "2025-03-20"),
+    ("JP", "vernal_equinox", "2026-03-20"),
+    ("JP", "vernal_equinox", "2027-03-21"),
+    ("JP", "autumnal_equinox", "2025-09-23"),
+    ("JP", "autumnal_equinox", "2026-09-23"),
+    ("JP", "marine_day", "2025-07-21"),
+    ("JP", "respect_for_the_aged_day", "2025-09-15"),
+    ("JP", "sports_day", "2025-10-13"),
+    ("JP", "emperors_birthday", "2026-02-23"),
+    // IN: Government of India gazetted holidays (Diwali, Holi: tabulated).
+    ("IN", "diwali", "2025-10-20"),
+    ("IN", "diwali", "2026-11-08"),
+    ("IN", "diwali", "2027-10-29"),
+    ("IN", "holi", "2025-03-14"),
+    ("IN", "holi", "2026-03-04"),
+    ("IN", "republic_day", "2026-01-26"),
+    // SA: Umm al-Qura calendar (ummulqura.org.sa) as announced.
+    ("SA", "eid_al_fitr", "2025-03-30"),
+    ("SA", "eid_al_adha", "2025-06-06"),
+    ("SA", "eid_al_fitr", "2026-03-20"),
+    ("SA", "eid_al_adha", "2026-05-27"),
+    // IL: hebcal.com (Israel) for the daytime date.
+    ("IL", "rosh_hashanah", "2025-09-23"),
+    ("IL", "rosh_hashanah", "2026-09-12"),
+    ("IL", "rosh_hashanah", "2027-10-02"),
+    ("IL", "yom_kippur", "2025-10-02"),
+    ("IL", "yom_kippur", "2026-09-21"),
+    ("IL", "yom_kippur", "2027-10-11"),
+    ("IL", "hanukkah", "2025-12-15"),
+    ("IL", "hanukkah", "2026-12-05"),
+    ("IL", "hanukkah", "2027-12-25"),
+    ("IL", "passover", "2025-04-13"),
+    ("IL", "passover", "2026-04-02"),
+    ("IL", "passover", "2027-04-22"),
+    ("IL", "independence_day", "2025-05-01"),
+    ("IL", "independence_day", "2026-04-22"),
+    // BR: Carnaval (ponto facultativo), 47 days before Easter.
+    ("BR", "carnival", "2025-03-04"),
+    ("BR", "carnival", "2026-02-17"),
+    ("BR", "carnival", "2027-02-09"),
+    // AU: King's Birthday (most states), second Monday of June.
+    ("AU", "fathers_day", "2025-09-07"),
+    ("UZ", "navruz", "2026-03-21"),
+];
+
+#[test]
+fn holidays_match_published_dates_2025_2027() {
+    let mut wrong = Vec::new();
+    for (country, id, date) in REFERENCE {
+        let year: i32 = date[..4].parse().unwrap();
+        let got = date_of(country, year, id, None);
+        if got != [date.to_string()] {
+            wrong.push(format!(
+                "{country} {id} {year}: expected {date}, got {got:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(
+        date_of("AU", 2025, "monarchs_birthday", Some("NSW")),
+        ["2025-06-09"]
+    );
+    assert_eq!(
+        date_of("AU", 2025, "monarchs_birthday", None),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        date_of("DE", 2025, "corpus_christi", Some("DE-BY")),
+        ["2025-06-19"]
+    );
+    assert_eq!(
+        date_of("GB", 2025, "summer_bank_holiday", Some("ENG")),
+        ["2025-08-25"]
+    );
+    assert_eq!(
+        date_of("GB", 2025, "summer_bank_holiday", Some("SCT")),
+        ["2025-08-04"]
+    );
+}
+
+#[test]
+fn calendar_based_holidays_are_sane_in_every_year() {
+    for year in 2000..=2050 {
+        for c in HOLIDAY_COUNTRIES {
+            let h = holidays(c, year, None).unwrap();
+            assert!(
+                h.windows(2).all(|w| w[0].date <= w[1].date),
+                "{c} {year} sorted"
+            );
+            assert!(h
+                .iter()
+                .all(|x| x.name.len() > 2 && !x.local_name.is_empty()));
+        }
+        let cny = date_of("CN", year, "lunar_new_year", None);
+        assert_eq!(cny.len(), 1, "{year}");
+        assert!(
+            ("-01-21".."-02-21").contains(&&cny[0][4..]),
+            "CNY {year} {cny:?}"
+        );
+        let rh = date_of("IL", year, "rosh_hashanah", None);
+        assert!(
+            rh.len() == 1 && ("-09-05".."-10-06").contains(&&rh[0][4..]),
+            "RH {year} {rh:?}"
+        );
+        let eid = holidays("SA", year, None).unwrap();
+        let fitr: Vec<_> = eid.iter().filter(|h| h.id == "eid_al_fitr").collect();
+        assert!(
+            (1..=2).contains(&fitr.len()) && fitr.iter().all(|h| h.estimated),
+            "{year}"
+        );
+        let diwali = date_of("IN", year, "diwali", None);
+        assert_eq!(
+            diwali.len(),
+            usize::from((2015..=2035).contains(&year)),
+            "{year}"
+        );
+    }
+    // Eid al-Fitr fell twice in 2000 (8 January and 27 December).
+    assert_eq!(date_of("SA", 2000, "eid_al_fitr", None).len(), 2);
+    // Tết 2007 was a day before Chinese New Year (new moon at 23:14 UTC+8 on 17 February).
+    assert_eq!(date_of("VN", 2007, "tet", None), ["2007-02-17"]);
+    assert_eq!(date_of("CN", 2007, "lunar_new_year", None), ["2007-02-18"]);
+    assert!(holidays("XX", 2025, None).is_err());
+    assert!(holidays("US", 2051, None).is_err());
+}
+
+#[test]
+fn holiday_windows_and_seasons() {
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert!(holiday_within("CN", "mid_autumn", day("2025-09-25"), 14, true).unwrap());
+    assert!(!holiday_within("CN", "mid_autumn", day("2025-09-22"), 14, true).unwrap());
+    assert!(holiday_within("CN", "mid_autumn", day("2025-09-23"), 14, true).unwrap());
+    assert!(holiday_within("CN", "mid_autumn", day("2025-10-06"), 1, true).unwrap());
+    assert!(holiday_within("US", "christmas", day("2025-12-30"), 7, false).unwrap());
+    assert!(!holiday_within("US", "mid_autumn", day("2025-10-01"), 30, true).unwrap());
+    // Across the year end.
+    assert!(holiday_within("CN", "lunar_new_year", day("2025-12-20"), 60, true).unwrap());
+    assert_eq!(season("US", day("2025-12-01")), "winter");
+    assert_eq!(season("US", day("2025-03-01")), "spring");
+    assert_eq!(season("BR", day("2025-12-01")), "summer");
+    assert_eq!(season("AU", day("2025-07-15")), "winter");
+    assert_eq!(season("JP", day("2025-10-15")), "autumn");
+}

@@ -9,6 +9,7 @@
 
 mod culture;
 mod format;
+mod holidays;
 mod resolve;
 
 pub use culture::{
@@ -17,6 +18,10 @@ pub use culture::{
 pub use format::{
     format_currency, format_date, format_number, format_percent, plural_category, DateInput,
     DateOptions, DateStyle, NumberOptions,
+};
+pub use holidays::{
+    easter_sunday, holiday_dates, holiday_within, holidays, is_holiday_id, season,
+    southern_hemisphere, Holiday, HOLIDAY_COUNTRIES, HOLIDAY_YEARS, SEASONS,
 };
 pub use resolve::{fallback_chain, negotiate_locale, profile_locale, resolve_locale};
 

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{argument, from_js, to_js_error};
+use super::{argument, from_js, to_js, to_js_error};
 use crate::locale::{self, DateInput, DateOptions, DateStyle, NumberOptions};
 use crate::rules::parse_time_zone;
 
@@ -97,4 +97,26 @@ pub fn plural_category(n: f64, locale: &str) -> Result<String, JsValue> {
     locale::plural_category(n, locale)
         .map(str::to_owned)
         .map_err(|e| to_js_error(&e))
+}
+
+/// `holidays` options as JavaScript writes them.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct HolidayOptionsJs {
+    #[serde(default)]
+    region: Option<String>,
+}
+
+/// `holidays(country, year, { region? })`: `{ date, name, id, localName, estimated, regions? }[]`.
+#[wasm_bindgen]
+pub fn holidays(country: &str, year: f64, options_js: JsValue) -> Result<JsValue, JsValue> {
+    let o: HolidayOptionsJs = options(options_js)?;
+    if year.fract() != 0.0 || !(f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&year) {
+        return Err(argument(format!(
+            "holidays: year must be an integer, not {year}"
+        )));
+    }
+    let list =
+        locale::holidays(country, year as i32, o.region.as_deref()).map_err(|e| to_js_error(&e))?;
+    to_js(&list)
 }
