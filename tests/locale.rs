@@ -378,3 +378,131 @@ fn holiday_windows_and_seasons() {
     assert_eq!(season("AU", day("2025-07-15")), "winter");
     assert_eq!(season("JP", day("2025-10-15")), "autumn");
 }
+
+// ------------------------------------------------------------------ segments
+
+use kaleido::rules::EvalOptions;
+use kaleido::Segment;
+use serde_json::json;
+
+fn opts(as_of: &str, tz: &str) -> EvalOptions<'static> {
+    EvalOptions {
+        as_of: chrono::DateTime::parse_from_rfc3339(as_of)
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+        time_zone: tz.parse().unwrap(),
+        segments: None,
+    }
+}
+
+#[test]
+fn culture_conditions_in_segments() {
+    let s = Segment::parse(r#"holiday "mid_autumn" within next 14 days"#).unwrap();
+    assert_eq!(s.to_string(), r#"holiday "mid_autumn" within next 14 days"#);
+    assert_eq!(s.fields(), ["country"]);
+    let o = opts("2025-09-25T12:00:00Z", "UTC");
+    assert_eq!(
+        s.evaluate(&json!({"country": "CN"}), &o).unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        s.evaluate(&json!({"country": "vn"}), &o).unwrap(),
+        Some(true)
+    );
+    // The US has no mid-autumn holiday; no country is unknown.
+    assert_eq!(
+        s.evaluate(&json!({"country": "US"}), &o).unwrap(),
+        Some(false)
+    );
+    assert_eq!(s.evaluate(&json!({}), &o).unwrap(), None);
+    assert_eq!(s.evaluate(&json!({"country": "ZZ"}), &o).unwrap(), None);
+    let late = opts("2025-10-07T12:00:00Z", "UTC");
+    assert_eq!(
+        s.evaluate(&json!({"country": "CN"}), &late).unwrap(),
+        Some(false)
+    );
+    let past = Segment::parse(r#"holiday "christmas" within last 7 days"#).unwrap();
+    assert_eq!(
+        past.evaluate(
+            &json!({"country": "DE"}),
+            &opts("2025-12-31T12:00:00Z", "UTC")
+        )
+        .unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        past.evaluate(
+            &json!({"country": "DE"}),
+            &opts("2026-01-01T12:00:00Z", "UTC")
+        )
+        .unwrap(),
+        Some(false)
+    );
+
+    let winter = Segment::parse(r#"season = "winter" and age >= 18"#).unwrap();
+    let jan = opts("2025-01-15T12:00:00Z", "UTC");
+    assert!(winter
+        .test(&json!({"country": "DE", "age": 30}), &jan)
+        .unwrap());
+    assert!(!winter
+        .test(&json!({"country": "AU", "age": 30}), &jan)
+        .unwrap());
+    let not_summer = Segment::parse(r#"season != "summer""#).unwrap();
+    assert_eq!(
+        not_summer
+            .evaluate(&json!({"country": "AU"}), &jan)
+            .unwrap(),
+        Some(false)
+    );
+    assert!(Segment::parse(r#"season = "monsoon""#).is_err());
+    // An attribute named `season` is written in backquotes, and printed so.
+    let attr = Segment::parse(r#"`season` = "monsoon""#).unwrap();
+    assert_eq!(attr.to_string(), r#"`season` = "monsoon""#);
+    assert!(attr.test(&json!({"season": "monsoon"}), &jan).unwrap());
+
+    let day = Segment::parse("local_time between 08:00 and 20:00").unwrap();
+    assert_eq!(day.to_string(), "local_time between 08:00 and 20:00");
+    // 12:00 UTC is 07:00 in New York (winter), 13:00 in Berlin, 23:00 in Sydney.
+    assert_eq!(
+        day.evaluate(&json!({"timeZone": "America/New_York"}), &jan)
+            .unwrap(),
+        Some(false)
+    );
+    assert_eq!(
+        day.evaluate(&json!({"timeZone": "Europe/Berlin"}), &jan)
+            .unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        day.evaluate(&json!({"country": "DE"}), &jan).unwrap(),
+        Some(true)
+    );
+    assert_eq!(
+        day.evaluate(&json!({"country": "AU"}), &jan).unwrap(),
+        Some(false)
+    );
+    assert_eq!(day.evaluate(&json!({}), &jan).unwrap(), None);
+    let night = Segment::parse("local_time between 22:00 and 06:00").unwrap();
+    assert_eq!(
+        night.evaluate(&json!({"country": "AU"}), &jan).unwrap(),
+        Some(true)
+    );
+    assert!(Segment::parse("local_time between 08:00 and 24:00").is_err());
+    // `local_time` with numbers stays an attribute.
+    let attr = Segment::parse("local_time between 8 and 20").unwrap();
+    assert!(attr.test(&json!({"local_time": 9}), &jan).unwrap());
+
+    // JSON form, JsonLogic refusal, check warning, explain.
+    let j = s.to_json();
+    assert_eq!(j["rule"]["op"], "culture");
+    assert_eq!(j["rule"]["test"]["kind"], "holiday");
+    assert_eq!(Segment::from_json(&j).unwrap(), s);
+    let e = s.to_json_logic().unwrap_err();
+    assert_eq!(e.kind().as_str(), "argument");
+    let unknown = Segment::parse(r#"holiday "xmas" within next 3 days"#).unwrap();
+    assert_eq!(unknown.check(None)[0].code, "unknown-holiday");
+    assert!(s.check(None).is_empty());
+    let ex = s.explain(&json!({"country": "CN"}), &o).unwrap();
+    assert_eq!(ex.result, Some(true));
+    assert!(Segment::parse(r#"did purchase where holiday "x" within next 1 days"#).is_err());
+}

@@ -11,6 +11,8 @@ mod culture;
 mod format;
 mod holidays;
 mod resolve;
+mod rules;
+mod send;
 
 pub use culture::{
     formal_address, full_name, surname_first, text_direction, week_info, Gender, WeekInfo,
@@ -24,6 +26,11 @@ pub use holidays::{
     southern_hemisphere, Holiday, HOLIDAY_COUNTRIES, HOLIDAY_YEARS, SEASONS,
 };
 pub use resolve::{fallback_chain, negotiate_locale, profile_locale, resolve_locale};
+pub(crate) use rules::{culture_problem, eval_culture};
+pub use send::{
+    country_time_zone, local_send_time, parse_wall_time, profile_time_zone, send_plan,
+    send_time_in_zone, SendOptions, SendPlan, Wave, ZoneSource, TIME_ZONE_FIELDS,
+};
 
 use icu_locale::LocaleExpander;
 use icu_locale_core::{LanguageIdentifier, Locale};

@@ -43,7 +43,7 @@ pub enum Severity {
 /// Codes: errors `unknown-field`, `unknown-event`, `unknown-event-field`,
 /// `type-mismatch`, `missing-field`, `misplaced-same`; warnings
 /// `always-false`, `always-true`, `always-true-when-set`, `use-did-not`,
-/// `negated-quantifier`, `empty-window`, `unbounded-then-not`.
+/// `negated-quantifier`, `empty-window`, `unbounded-then-not`, `unknown-holiday`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
     /// Error or warning.
@@ -285,6 +285,11 @@ impl<'s> Checker<'s> {
             }
             Expr::Not { arg, .. } => self.walk(arg, ctx, Parent::Other),
             Expr::InSegment { .. } => {}
+            Expr::Culture { test, span } => {
+                if let Some(message) = crate::locale::culture_problem(test) {
+                    self.warning("unknown-holiday", message, *span);
+                }
+            }
             Expr::Same { path, span } => self.same(path, *span, ctx),
             Expr::Did {
                 event,

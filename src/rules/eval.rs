@@ -76,6 +76,14 @@ fn collect_fields<'a>(
             push("events")
         }
         Expr::InSegment { name, .. } => refs.push(name.as_str()),
+        Expr::Culture { test, .. } => {
+            push("country");
+            if matches!(test, crate::rules::ast::CultureTest::LocalTime { .. }) {
+                for f in crate::locale::TIME_ZONE_FIELDS {
+                    push(f);
+                }
+            }
+        }
         other => {
             if let Some(first) = other.attribute_path().and_then(|p| p.first()) {
                 push(first)
@@ -363,6 +371,11 @@ impl<'p, 'o> Ctx<'p, 'o> {
                 self.check_profile_level(scope, *span)?;
                 let (_, r) = self.segment_ref(name, *span)?;
                 Ok(Some(self.in_segment(r)? != *negated))
+            }
+            Expr::Culture { test, span } => {
+                self.check_profile_level(scope, *span)?;
+                crate::locale::eval_culture(self.profile, test, self.clock.as_of, self.clock.today)
+                    .map_err(|e| e.with_position(*span))
             }
             attr => eval_attribute(scope.obj, attr, &self.clock),
         }
