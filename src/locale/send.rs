@@ -253,7 +253,7 @@ pub fn send_time_in_zone(tz: Tz, at: &str, opts: &SendOptions) -> Result<DateTim
 ///
 /// ```
 /// use kaleido::locale::{local_send_time, SendOptions};
-/// let as_of = "2025-03-09T00:00:00Z".parse().unwrap();
+/// let as_of = "2025-03-09T12:00:00Z".parse().unwrap();
 /// let p = serde_json::json!({"timeZone": "America/New_York"});
 /// // 02:30 does not exist on 9 March 2025 in New York: it moves to 03:30 EDT.
 /// let t = local_send_time(p.as_object().unwrap(), "02:30", &SendOptions::new(as_of)).unwrap();
