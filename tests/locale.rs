@@ -512,7 +512,9 @@ fn culture_conditions_in_segments() {
 use kaleido::locale::{local_send_time, parse_wall_time, send_plan, SendOptions};
 
 fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&chrono::Utc)
+    chrono::DateTime::parse_from_rfc3339(s)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
 }
 
 fn send(zone: &str, local: &str, as_of: &str) -> String {
@@ -524,47 +526,111 @@ fn send(zone: &str, local: &str, as_of: &str) -> String {
 #[test]
 fn send_times_across_dst_in_three_zones() {
     // New York: 9 March 2025 springs forward at 02:00, 2 November falls back at 02:00.
-    assert_eq!(send("America/New_York", "09:00", "2025-03-08T12:00:00Z"), "2025-03-08T14:00:00Z");
-    assert_eq!(send("America/New_York", "09:00", "2025-03-09T12:00:00Z"), "2025-03-09T13:00:00Z");
-    assert_eq!(send("America/New_York", "02:30", "2025-03-09T12:00:00Z"), "2025-03-09T07:30:00Z");
-    assert_eq!(send("America/New_York", "01:30", "2025-11-02T12:00:00Z"), "2025-11-02T05:30:00Z");
-    assert_eq!(send("America/New_York", "2025-11-02T01:59", "2025-01-01T00:00:00Z"), "2025-11-02T05:59:00Z");
+    assert_eq!(
+        send("America/New_York", "09:00", "2025-03-08T12:00:00Z"),
+        "2025-03-08T14:00:00Z"
+    );
+    assert_eq!(
+        send("America/New_York", "09:00", "2025-03-09T12:00:00Z"),
+        "2025-03-09T13:00:00Z"
+    );
+    assert_eq!(
+        send("America/New_York", "02:30", "2025-03-09T12:00:00Z"),
+        "2025-03-09T07:30:00Z"
+    );
+    assert_eq!(
+        send("America/New_York", "01:30", "2025-11-02T12:00:00Z"),
+        "2025-11-02T05:30:00Z"
+    );
+    assert_eq!(
+        send(
+            "America/New_York",
+            "2025-11-02T01:59",
+            "2025-01-01T00:00:00Z"
+        ),
+        "2025-11-02T05:59:00Z"
+    );
     // Berlin: 30 March 2025 02:00 → 03:00; 26 October 03:00 → 02:00.
-    assert_eq!(send("Europe/Berlin", "02:30", "2025-03-30T12:00:00Z"), "2025-03-30T01:30:00Z");
-    assert_eq!(send("Europe/Berlin", "02:30", "2025-10-26T12:00:00Z"), "2025-10-26T00:30:00Z");
-    assert_eq!(send("Europe/Berlin", "03:00", "2025-10-26T12:00:00Z"), "2025-10-26T02:00:00Z");
+    assert_eq!(
+        send("Europe/Berlin", "02:30", "2025-03-30T12:00:00Z"),
+        "2025-03-30T01:30:00Z"
+    );
+    assert_eq!(
+        send("Europe/Berlin", "02:30", "2025-10-26T12:00:00Z"),
+        "2025-10-26T00:30:00Z"
+    );
+    assert_eq!(
+        send("Europe/Berlin", "03:00", "2025-10-26T12:00:00Z"),
+        "2025-10-26T02:00:00Z"
+    );
     // Sydney: 6 April 2025 03:00 → 02:00 (AEDT → AEST); 5 October 02:00 → 03:00.
-    assert_eq!(send("Australia/Sydney", "02:30", "2025-04-06T00:00:00Z"), "2025-04-05T15:30:00Z");
-    assert_eq!(send("Australia/Sydney", "02:30", "2025-10-05T00:00:00Z"), "2025-10-04T16:30:00Z");
-    assert_eq!(send("Australia/Sydney", "09:00", "2025-10-05T00:00:00Z"), "2025-10-04T22:00:00Z");
+    assert_eq!(
+        send("Australia/Sydney", "02:30", "2025-04-06T00:00:00Z"),
+        "2025-04-05T15:30:00Z"
+    );
+    assert_eq!(
+        send("Australia/Sydney", "02:30", "2025-10-05T00:00:00Z"),
+        "2025-10-04T16:30:00Z"
+    );
+    assert_eq!(
+        send("Australia/Sydney", "09:00", "2025-10-05T00:00:00Z"),
+        "2025-10-04T22:00:00Z"
+    );
     // The local date is that of asOf in the subscriber's zone: 23:00 UTC on
     // 8 March is already 9 March in Sydney.
-    assert_eq!(send("Australia/Sydney", "09:00", "2025-03-08T23:00:00Z"), "2025-03-08T22:00:00Z");
+    assert_eq!(
+        send("Australia/Sydney", "09:00", "2025-03-08T23:00:00Z"),
+        "2025-03-08T22:00:00Z"
+    );
 }
 
 #[test]
 fn quiet_hours_fallback_zones_and_send_plans() {
     let as_of = at("2025-06-10T12:00:00Z");
     let mut o = SendOptions::new(as_of);
-    o.quiet_hours = Some((parse_wall_time("21:00").unwrap(), parse_wall_time("08:00").unwrap()));
+    o.quiet_hours = Some((
+        parse_wall_time("21:00").unwrap(),
+        parse_wall_time("08:00").unwrap(),
+    ));
     let de = json!({"country": "DE"});
     let de = de.as_object().unwrap();
     // 22:00 is quiet: the next 08:00 (CEST) is the next morning.
-    assert_eq!(local_send_time(de, "22:00", &o).unwrap(), at("2025-06-11T06:00:00Z"));
-    assert_eq!(local_send_time(de, "07:00", &o).unwrap(), at("2025-06-10T06:00:00Z"));
-    assert_eq!(local_send_time(de, "12:00", &o).unwrap(), at("2025-06-10T10:00:00Z"));
+    assert_eq!(
+        local_send_time(de, "22:00", &o).unwrap(),
+        at("2025-06-11T06:00:00Z")
+    );
+    assert_eq!(
+        local_send_time(de, "07:00", &o).unwrap(),
+        at("2025-06-10T06:00:00Z")
+    );
+    assert_eq!(
+        local_send_time(de, "12:00", &o).unwrap(),
+        at("2025-06-10T10:00:00Z")
+    );
     // No zone, no country: an error unless a fallback zone is given.
     let none = json!({"name": "x"});
     let none = none.as_object().unwrap();
-    assert_eq!(local_send_time(none, "09:00", &o).unwrap_err().kind().as_str(), "locale");
+    assert_eq!(
+        local_send_time(none, "09:00", &o)
+            .unwrap_err()
+            .kind()
+            .as_str(),
+        "locale"
+    );
     o.fallback_time_zone = Some("Asia/Tokyo".parse().unwrap());
-    assert_eq!(local_send_time(none, "09:00", &o).unwrap(), at("2025-06-10T00:00:00Z"));
+    assert_eq!(
+        local_send_time(none, "09:00", &o).unwrap(),
+        at("2025-06-10T00:00:00Z")
+    );
     // A named field wins; `next` moves a passed time to the next day.
     let mut n = SendOptions::new(as_of);
     n.time_zone_field = Some("tz".into());
     n.next = true;
     let p = json!({"tz": "Asia/Tokyo", "timeZone": "Europe/Berlin"});
-    assert_eq!(local_send_time(p.as_object().unwrap(), "09:00", &n).unwrap(), at("2025-06-11T00:00:00Z"));
+    assert_eq!(
+        local_send_time(p.as_object().unwrap(), "09:00", &n).unwrap(),
+        at("2025-06-11T00:00:00Z")
+    );
     assert!(local_send_time(de, "9am", &o).is_err());
 
     let audience = vec![
@@ -582,4 +648,73 @@ fn quiet_hours_fallback_zones_and_send_plans() {
     assert_eq!(plan.waves[0].profiles, [0, 2]);
     assert_eq!(plan.waves[1].send_at, at("2025-06-10T13:00:00Z"));
     assert_eq!(plan.waves[1].profiles, [1, 5]);
+}
+
+// ------------------------------------------------------------------ consent
+
+use kaleido::locale::{audience_with_consent, ConsentPolicy, Regime};
+use kaleido::Schema;
+
+#[test]
+fn sensitive_fields_need_a_consent_condition() {
+    let doc = json!({
+        "age": "number",
+        "health.condition": {"type": "string", "sensitive": true},
+        "consent.marketing": "boolean",
+    });
+    let schema = Schema::from_json(&doc).unwrap();
+    assert_eq!(schema.to_json(), doc);
+    assert!(schema.is_sensitive("health.condition"));
+    assert!(!schema.is_sensitive("age"));
+    let codes = |rule: &str| -> Vec<&'static str> {
+        Segment::parse(rule)
+            .unwrap()
+            .check(Some(&schema))
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    };
+    assert_eq!(
+        codes(r#"health.condition = "diabetes""#),
+        ["sensitive-without-consent"]
+    );
+    assert_eq!(
+        codes(r#"health.condition = "diabetes" or consent.marketing"#),
+        ["sensitive-without-consent"]
+    );
+    assert!(codes(r#"health.condition = "diabetes" and consent.marketing"#).is_empty());
+    assert!(
+        codes(r#"consent.marketing = true and (age > 30 or health.condition is set)"#).is_empty()
+    );
+    assert!(codes("age > 30").is_empty());
+    assert!(Segment::parse("age > 1").unwrap().check(None).is_empty());
+    assert!(Schema::from_json(&json!({"x": {"type": "string", "sensitive": 1}})).is_err());
+    assert!(Schema::from_json(&json!({"x": {"type": "nope"}})).is_err());
+}
+
+#[test]
+fn consent_wraps_segment_evaluation() {
+    let s = Segment::parse("age >= 18").unwrap();
+    let o = opts("2025-01-15T12:00:00Z", "UTC");
+    let people = vec![
+        json!({"age": 30, "country": "DE"}),
+        json!({"age": 30, "country": "DE", "consent": {"marketing": true}}),
+        json!({"age": 30, "country": "US", "region": "CA"}),
+        json!({"age": 30, "country": "US", "consent": {"marketing": false}}),
+        json!({"age": 12, "country": "BR"}),
+        json!({"age": 30, "country": "GB", "consent": {"marketing": true}}),
+        json!({"age": 30}),
+    ];
+    let policy = ConsentPolicy::default();
+    assert_eq!(
+        audience_with_consent(&s, &people, &o, &policy).unwrap(),
+        [1, 2, 5]
+    );
+    let mut lax = ConsentPolicy::default();
+    lax.unknown_country = Regime::OptOut;
+    lax.overrides.push(("DE".into(), Regime::OptOut));
+    assert_eq!(
+        audience_with_consent(&s, &people, &o, &lax).unwrap(),
+        [0, 1, 2, 5, 6]
+    );
 }

@@ -7,6 +7,7 @@
 //! database, the holiday rules) is compiled in. Unknown locales, currencies
 //! and zones are errors of kind [`ErrorKind::Locale`].
 
+mod consent;
 mod culture;
 mod format;
 mod holidays;
@@ -14,6 +15,10 @@ mod resolve;
 mod rules;
 mod send;
 
+pub(crate) use consent::unguarded_sensitive;
+pub use consent::{
+    audience_with_consent, default_regime, test_with_consent, ConsentPolicy, Regime, EEA,
+};
 pub use culture::{
     formal_address, full_name, surname_first, text_direction, week_info, Gender, WeekInfo,
 };
