@@ -47,3 +47,27 @@ export function localeCases() {
   }
   return cases;
 }
+
+/**
+ * Differences from this Node's `Intl` that docs/locale.md explains (as in
+ * tests/locale.rs): `kind|locale|group`, group = currency code, or the date
+ * style with `+time`, or `*`.
+ */
+export const KNOWN = new Set([
+  'currency|fr-FR|JPY', 'currency|pl-PL|USD', 'currency|pl-PL|JPY', 'currency|eo|USD', 'currency|eo|JPY',
+  'percent|ar-EG|*', 'plural|vi-VN|*',
+  'date|ar-EG|long+time', 'date|eo|medium', 'date|eo|medium+time', 'date|eo|long', 'date|eo|long+time',
+  'date|eo|full', 'date|eo|full+time', 'date|fr-FR|long+time', 'date|he-IL|long+time', 'date|hi-IN|long',
+  'date|hi-IN|long+time', 'date|hi-IN|full', 'date|hi-IN|full+time', 'date|ja-JP|full+time',
+  'date|pl-PL|short', 'date|pl-PL|short+time', 'date|pt-BR|long+time', 'date|uz-Latn-UZ|long+time',
+  'date|uz-Latn-UZ|full+time', 'date|vi-VN|short', 'date|vi-VN|short+time', 'date|vi-VN|long',
+  'date|vi-VN|long+time', 'date|vi-VN|full', 'date|vi-VN|full+time',
+]);
+
+/** The KNOWN key of a case. */
+export function group(c) {
+  const [a, b, o] = c.args;
+  if (c.kind === 'currency') return `currency|${o}|${b}`;
+  if (c.kind === 'date') return `date|${b}|${o.style}${o.time ? '+time' : ''}`;
+  return `${c.kind}|${b}|*`;
+}
