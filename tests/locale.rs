@@ -710,9 +710,11 @@ fn consent_wraps_segment_evaluation() {
         audience_with_consent(&s, &people, &o, &policy).unwrap(),
         [1, 2, 5]
     );
-    let mut lax = ConsentPolicy::default();
-    lax.unknown_country = Regime::OptOut;
-    lax.overrides.push(("DE".into(), Regime::OptOut));
+    let lax = ConsentPolicy {
+        unknown_country: Regime::OptOut,
+        overrides: vec![("DE".into(), Regime::OptOut)],
+        ..ConsentPolicy::default()
+    };
     assert_eq!(
         audience_with_consent(&s, &people, &o, &lax).unwrap(),
         [0, 1, 2, 5, 6]

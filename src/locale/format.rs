@@ -322,9 +322,6 @@ fn zoned(local: NaiveDateTime, offset_seconds: i32, tz: Tz) -> Result<Zoned> {
     let offset = UtcOffset::try_from_seconds(offset_seconds).ok();
     let zone = TimeZone::from_iana_id(tz.name())
         .with_offset(offset)
-        .at_date_time(icu_time::DateTime {
-            date: date.clone(),
-            time,
-        });
+        .at_date_time(icu_time::DateTime { date, time });
     Ok(ZonedDateTime { date, time, zone })
 }

@@ -630,7 +630,7 @@ pub(crate) fn times_hold(times: Option<Times>, n: u64) -> bool {
 /// `last EVENT within last N` / `more than N ago` on the latest event's time.
 pub(crate) fn last_holds(test: LastTest, t: DateTime<Utc>, clock: &Clock) -> bool {
     match test {
-        LastTest::WithinLast(d) => time::before(clock.as_of, d, clock.tz).map_or(true, |lo| t > lo),
+        LastTest::WithinLast(d) => time::before(clock.as_of, d, clock.tz).is_none_or(|lo| t > lo),
         LastTest::MoreThanAgo(d) => time::before(clock.as_of, d, clock.tz).is_some_and(|b| t < b),
     }
 }
