@@ -278,11 +278,23 @@ fn arb_wall_time() -> impl Strategy<Value = String> {
 
 fn arb_culture() -> impl Strategy<Value = CultureTest> {
     prop_oneof![
-        (any::<String>(), arb_direction(), arb_duration())
-            .prop_map(|(id, direction, period)| CultureTest::Holiday { id, direction, period }),
-        (prop::sample::select(vec!["winter", "spring", "summer", "autumn"]), any::<bool>())
-            .prop_map(|(s, negated)| CultureTest::Season { season: s.to_string(), negated }),
-        (arb_wall_time(), arb_wall_time()).prop_map(|(from, to)| CultureTest::LocalTime { from, to }),
+        (any::<String>(), arb_direction(), arb_duration()).prop_map(|(id, direction, period)| {
+            CultureTest::Holiday {
+                id,
+                direction,
+                period,
+            }
+        }),
+        (
+            prop::sample::select(vec!["winter", "spring", "summer", "autumn"]),
+            any::<bool>()
+        )
+            .prop_map(|(s, negated)| CultureTest::Season {
+                season: s.to_string(),
+                negated
+            }),
+        (arb_wall_time(), arb_wall_time())
+            .prop_map(|(from, to)| CultureTest::LocalTime { from, to }),
     ]
 }
 

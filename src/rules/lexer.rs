@@ -279,14 +279,20 @@ impl<'a> Lexer<'a> {
         if t.len() >= 5
             && t.iter().take(2).all(u8::is_ascii_digit)
             && t.get(2) == Some(&b':')
-            && t.get(3..5).is_some_and(|s| s.iter().all(u8::is_ascii_digit))
-            && !t.get(5).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':')
+            && t.get(3..5)
+                .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+            && !t
+                .get(5)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':')
         {
             let text = rest.get(..5).unwrap_or("").to_string();
             let valid = chrono::NaiveTime::parse_from_str(&text, "%H:%M").is_ok();
             self.pos += 5;
             if !valid {
-                return Err(self.error(start, &format!("{text:?} is not a valid time (00:00 to 23:59)")));
+                return Err(self.error(
+                    start,
+                    &format!("{text:?} is not a valid time (00:00 to 23:59)"),
+                ));
             }
             return Ok(Tok::Time(text));
         }

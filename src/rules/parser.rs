@@ -1,8 +1,8 @@
 //! Recursive-descent parser from rule text to [`Expr`].
 
 use super::ast::{
-    AggFunc, CmpOp, CultureTest, Direction, Duration, EventRef, Expr, LastTest, Literal, Path, Times, Unit,
-    Window,
+    AggFunc, CmpOp, CultureTest, Direction, Duration, EventRef, Expr, LastTest, Literal, Path,
+    Times, Unit, Window,
 };
 use super::lexer::{tokenize, Tok, Token};
 use crate::error::{Error, ErrorKind, Result, Span};

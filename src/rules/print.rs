@@ -391,7 +391,8 @@ fn name_segment(out: &mut String, seg: &str, first: bool) {
     // `season` is a keyword before `=`/`!=` (the culture condition), so an
     // attribute of that name is always backquoted.
     let reserved = first
-        && (RESERVED.iter().any(|r| r.eq_ignore_ascii_case(seg)) || seg.eq_ignore_ascii_case("season"));
+        && (RESERVED.iter().any(|r| r.eq_ignore_ascii_case(seg))
+            || seg.eq_ignore_ascii_case("season"));
     if is_identifier(seg) && !reserved {
         out.push_str(seg);
         return;

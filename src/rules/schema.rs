@@ -277,7 +277,10 @@ impl Schema {
     /// is marked sensitive.
     pub fn is_sensitive(&self, name: &str) -> bool {
         self.sensitive.iter().any(|s| {
-            name == s || name.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('.'))
+            name == s
+                || name
+                    .strip_prefix(s.as_str())
+                    .is_some_and(|r| r.starts_with('.'))
         })
     }
 
