@@ -41,6 +41,8 @@ module.exports = {
   SegmentSet: wasm.SegmentSet,
   Template: wasm.Template,
   inferSchema: wasm.inferSchema,
+  Campaigns: wasm.Campaigns,
+  assignVariant: wasm.assignVariant,
   formatNumber: wasm.formatNumber,
   formatCurrency: wasm.formatCurrency,
   formatDate: wasm.formatDate,

@@ -1,7 +1,17 @@
 // Node entry of `kaleido` (ES module): `import { Segment } from 'kaleido'`.
 import kaleido from './node.cjs';
 
-export const { init, KaleidoError, jsonLogic, version, Segment, SegmentSet, Template, inferSchema } =
-  kaleido;
+export const {
+  init,
+  KaleidoError,
+  jsonLogic,
+  version,
+  Segment,
+  SegmentSet,
+  Template,
+  inferSchema,
+  Campaigns,
+  assignVariant,
+} = kaleido;
 export const { formatNumber, formatCurrency, formatDate, pluralCategory, holidays, localSendTime } = kaleido;
 export default kaleido;
