@@ -300,12 +300,39 @@ export function formatDate(
   options?: { timeZone?: string; style?: 'short' | 'medium' | 'long' | 'full'; time?: boolean },
 ): string;
 export function pluralCategory(n: number, locale: string): PluralCategory;
-export function holidays(country: string, year: number, options?: { region?: string }): { date: string; name: string }[];
-/** The UTC instant (RFC 3339) of local time `at` (like '09:00') for the profile. */
+/** One holiday: `name` is English, `localName` in the country's language. */
+export interface Holiday {
+  /** `YYYY-MM-DD` (Gregorian; the daytime date of Jewish and Islamic days). */
+  date: string;
+  name: string;
+  /** Stable id: 'christmas', 'lunar_new_year', 'mid_autumn', 'eid_al_fitr', … */
+  id: string;
+  localName: string;
+  /** True for dates that depend on moon sighting (Islamic holidays). */
+  estimated: boolean;
+  /** Subdivisions it is limited to ('BY', 'SCT'); absent when national. */
+  regions?: string[];
+}
+/** Holidays of US, GB, DE, FR, CN, VN, KR, JP, IN, BR, SA, IL, UZ, AU for 2000–2050. */
+export function holidays(country: string, year: number, options?: { region?: string }): Holiday[];
+/**
+ * The UTC instant (RFC 3339, `Z`) of local time `at` ('09:00', or a local
+ * 'YYYY-MM-DDTHH:MM') for the profile, on the local date of `asOf` (default
+ * now) or `date`. The zone is the profile's `timeZone` field (or
+ * `timeZoneField`), else its `country`'s main zone, else `fallbackTimeZone`.
+ * DST gaps move forward, repeated times take the earlier instant.
+ */
 export function localSendTime(
   profile: object,
   at: string,
-  options?: { timeZoneField?: string; fallbackTimeZone?: string; quietHours?: [string, string] },
+  options?: {
+    timeZoneField?: string;
+    fallbackTimeZone?: string;
+    quietHours?: [string, string];
+    asOf?: string | Date;
+    date?: string;
+    next?: boolean;
+  },
 ): string;
 
 // ---------------------------------------------------------------- prediction

@@ -28,6 +28,7 @@ pub mod campaign;
 mod content;
 mod error;
 pub mod jsonlogic;
+pub mod locale;
 pub mod predict;
 pub mod rules;
 #[cfg(target_arch = "wasm32")]

@@ -264,7 +264,7 @@ impl Campaigns {
                 let mut day = first;
                 while day <= last {
                     let in_range =
-                        start.map_or(true, |s| day >= s) && end.map_or(true, |e| day <= e);
+                        start.is_none_or(|s| day >= s) && end.is_none_or(|e| day <= e);
                     if day.weekday() == *weekday && in_range {
                         times.push(send_time(day, *at, sub.tz, quiet));
                     }
