@@ -35,8 +35,8 @@ pub mod rules;
 mod wasm;
 
 pub use content::{
-    Block, ConditionKind, MatrixRow, RenderOptions, Template, TemplateOptions, Variant,
-    VariantReport, DEFAULT_FUEL, DEFAULT_MAX_OUTPUT,
+    Block, ConditionKind, Formality, MatrixRow, Register, RenderOptions, Template, TemplateOptions,
+    Variant, VariantReport, DEFAULT_FUEL, DEFAULT_MAX_OUTPUT,
 };
 pub use error::{Error, ErrorKind, Result, Span};
 pub use rules::Explanation;

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use kaleido::{
-    Block, ErrorKind, RenderOptions, Schema, Segment, SegmentSet, Template, TemplateOptions,
+    Block, ErrorKind, Formality, Register, RenderOptions, Schema, Segment, SegmentSet, Template,
+    TemplateOptions,
 };
 use serde_json::{json, Value};
 
@@ -171,7 +172,7 @@ fn filters_format_in_the_subscriber_locale() {
     let src = r##"{{ price | money("USD") }}|{{ price | number }}|{{ rate | percent }}|{{ n | plural(one="# item", other="# items") }}|{{ m | plural(one="# item", other="# items") }}|{{ signup | date("long") }}|{{ last_login | datetime("short") }}|{{ first_name | title }}|{{ first_name | upper }}|{{ bio | truncate(15) }}"##;
     assert_eq!(
         render(src, p),
-        "$1,234.50|1,234.5|26%|1 item|3 items|March 5, 2024|1&#x2f;31&#x2f;25, 9:05\u{202f}AM|Ana|ANA|one two..."
+        "$1,234.50|1,234.5|26%|1 item|3 items|March 5, 2024|1&#x2f;31&#x2f;25, 9:05 AM|Ana|ANA|one two..."
     );
     // Locale-correct case mapping comes from the profile's locale.
     assert_eq!(
@@ -400,4 +401,240 @@ fn variants_render_once_per_group_and_report_bad_rows() {
     assert_eq!(report.variants[0].count, 2);
     assert_eq!(report.variants[0].sample_id, json!("b"));
     assert_eq!(report.variants[0].conditions, ["not (age > 40)"]);
+}
+
+#[test]
+fn filters_use_cldr_data_of_the_subscriber_locale_and_zone() {
+    let src = r##"{{ price | money("EUR") }}|{{ big | number }}|{{ rate | percent }}|{{ n | plural(one="# Artikel", other="# Artikel!") }}|{{ day | date("long") }}|{{ at | datetime("short") }}"##;
+    let p = |locale: &str| {
+        json!({
+            "locale": locale, "price": 1234.5, "big": 1234567.891, "rate": 0.256, "n": 1,
+            "day": "2025-03-09", "at": "2025-01-31T14:05:00Z", "timeZone": "Asia/Tokyo"
+        })
+    };
+    assert_eq!(
+        render(src, p("de-DE")),
+        "1.234,50\u{a0}€|1.234.567,891|26\u{a0}%|1 Artikel|9. März 2025|31.01.25, 23:05"
+    );
+    assert_eq!(
+        render(src, p("ja-JP")),
+        "€1,234.50|1,234,567.891|26%|1 Artikel!|2025年3月9日|2025&#x2f;01&#x2f;31 23:05"
+    );
+    // Polish plural categories (few) come from CLDR, not English rules.
+    let pl = r##"{{ n | plural(one="# plik", few="# pliki", many="# plików", other="# pliku") }}"##;
+    assert_eq!(render(pl, json!({"locale": "pl", "n": 3})), "3 pliki");
+    assert_eq!(render(pl, json!({"locale": "pl", "n": 5})), "5 plików");
+    // language + country make the locale; the zone falls back to the country's.
+    assert_eq!(
+        render(
+            r#"{{ at | datetime("short") }}|{{ x | number }}"#,
+            json!({"language": "pt", "country": "BR", "at": "2025-01-31T14:05:00Z", "x": 1.5})
+        ),
+        "31&#x2f;01&#x2f;2025, 11:05|1,5"
+    );
+    // The campaign default locale applies when the profile has none.
+    let t = Template::compile(r#"{{ 1234.5 | money("EUR") }}"#).unwrap();
+    let mut o = opts();
+    o.locale = Some("fr-FR".into());
+    assert_eq!(t.render(&json!({}), &o).unwrap(), "1\u{202f}234,50\u{a0}€");
+    assert_eq!(
+        t.render(&json!({"locale": "de_AT"}), &o).unwrap(),
+        "€\u{a0}1\u{a0}234,50"
+    );
+    // An unknown currency is a render error, not silent output.
+    let bad = Template::compile(r#"{{ 5 | money("XYZ") }}"#).unwrap();
+    assert!(bad.render(&json!({}), &opts()).is_err());
+}
+
+#[test]
+fn culture_helpers_holidays_seasons_direction_weeks() {
+    // 2025-12-10 in Berlin: Christmas is 15 days away.
+    let o = RenderOptions::at("2025-12-10T12:00:00Z".parse().unwrap());
+    let t = Template::compile(
+        r#"{{ holiday_within("christmas", 21) }} {{ holiday_within("christmas", 10) }} {{ holiday_within("christmas", 30, next=false) }} {{ season() | default("?") }}"#,
+    )
+    .unwrap();
+    let r = |p: Value| t.render(&p, &o).unwrap();
+    assert_eq!(r(json!({"country": "DE"})), "True False False winter");
+    assert_eq!(r(json!({"country": "AU"})), "True False False summer");
+    // No holiday data or no country: false; no country: no season.
+    assert_eq!(r(json!({"country": "ZZ"})), "False False False winter");
+    assert_eq!(r(json!({})), "False False False ?");
+    // Mid-autumn 2025 is 6 October in China; the day starts in the subscriber's zone.
+    let t = Template::compile(r#"{{ holiday_within("mid_autumn", 1) }}"#).unwrap();
+    let o = RenderOptions::at("2025-10-05T17:00:00Z".parse().unwrap());
+    assert_eq!(t.render(&json!({"country": "CN"}), &o).unwrap(), "True");
+    assert_eq!(
+        t.render(&json!({"country": "CN", "timeZone": "UTC"}), &o)
+            .unwrap(),
+        "False"
+    );
+
+    let t = Template::compile(
+        r#"<html lang="{{ lang }}" dir="{{ dir }}">{% set w = week_info() %}{{ w.first_day }} {{ w.weekend | join(",") }}"#,
+    )
+    .unwrap();
+    let r = |p: Value| t.render(&p, &opts()).unwrap();
+    assert_eq!(
+        r(json!({"locale": "ar-EG"})),
+        r#"<html lang="ar-EG" dir="rtl">saturday friday,saturday"#
+    );
+    assert_eq!(
+        r(json!({"locale": "he"})),
+        r#"<html lang="he" dir="rtl">sunday friday,saturday"#
+    );
+    assert_eq!(
+        r(json!({"language": "fa"})),
+        r#"<html lang="fa" dir="rtl">saturday friday"#
+    );
+    assert_eq!(
+        r(json!({"locale": "ur-PK"})),
+        r#"<html lang="ur-PK" dir="rtl">sunday saturday,sunday"#
+    );
+    assert_eq!(
+        r(json!({"locale": "de-DE"})),
+        r#"<html lang="de-DE" dir="ltr">monday saturday,sunday"#
+    );
+    assert_eq!(
+        r(json!({})),
+        r#"<html lang="en" dir="ltr">sunday saturday,sunday"#
+    );
+    // `dir`, `lang` and `formal` are not profile fields for `check`.
+    let schema = Schema::from_json(&json!({"locale": "string"})).unwrap();
+    assert!(t.check(Some(&schema)).is_empty(), "{:?}", t.check(Some(&schema)));
+}
+
+#[test]
+fn name_order_and_formality_per_campaign() {
+    let src = "{{ greeting() }}|{{ full_name() }}|{{ address() }}|{% if formal %}Sie{% else %}du{% endif %}";
+    let informal = Template::compile(src).unwrap();
+    let formal_de = Template::compile_with(
+        src,
+        &TemplateOptions {
+            formality: serde_json::from_value::<Formality>(
+                json!({"de": "formal", "ja": "formal", "default": "informal"}),
+            )
+            .unwrap(),
+            ..TemplateOptions::default()
+        },
+    )
+    .unwrap();
+    let anna = json!({"first_name": "Anna", "last_name": "Müller", "gender": "female", "locale": "de-AT"});
+    assert_eq!(
+        informal.render(&anna, &opts()).unwrap(),
+        "Hallo Anna|Anna Müller|Anna|du"
+    );
+    assert_eq!(
+        formal_de.render(&anna, &opts()).unwrap(),
+        "Guten Tag Frau Müller|Anna Müller|Frau Müller|Sie"
+    );
+    // English stays informal with that setting.
+    let en = json!({"first_name": "Ann", "last_name": "Lee", "gender": "f"});
+    assert_eq!(
+        formal_de.render(&en, &opts()).unwrap(),
+        "Hi Ann|Ann Lee|Ann|du"
+    );
+    let all_formal = Template::compile_with(
+        src,
+        &TemplateOptions {
+            formality: Formality::all(Register::Formal),
+            ..TemplateOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        all_formal.render(&en, &opts()).unwrap(),
+        "Dear Ms. Lee|Ann Lee|Ms. Lee|Sie"
+    );
+    // Family name first: Japanese, Chinese, Korean, Vietnamese, Hungarian.
+    let ja = json!({"first_name": "太郎", "last_name": "山田", "locale": "ja-JP"});
+    assert_eq!(
+        formal_de.render(&ja, &opts()).unwrap(),
+        "山田太郎 様|山田太郎|山田様|Sie"
+    );
+    let zh = json!({"first_name": "伟", "last_name": "王", "gender": "male", "locale": "zh-CN"});
+    assert_eq!(
+        all_formal.render(&zh, &opts()).unwrap(),
+        "尊敬的王先生|王伟|王先生|Sie"
+    );
+    let ko = json!({"first_name": "민수", "last_name": "김", "locale": "ko"});
+    assert_eq!(informal.render(&ko, &opts()).unwrap(), "김민수님|김민수|민수|du");
+    let vi = json!({"first_name": "Văn An", "last_name": "Nguyễn", "gender": "male", "locale": "vi-VN"});
+    assert_eq!(
+        all_formal.render(&vi, &opts()).unwrap(),
+        "Kính gửi Ông Văn An|Nguyễn Văn An|Ông Văn An|Sie"
+    );
+    let hu = json!({"first_name": "Péter", "last_name": "Kovács", "locale": "hu-HU"});
+    assert_eq!(
+        informal.render(&hu, &opts()).unwrap(),
+        "Kedves Kovács Péter|Kovács Péter|Péter|du"
+    );
+    // The greeting's own argument still wins.
+    let t = Template::compile("{{ greeting(formal=true) }}").unwrap();
+    assert_eq!(t.render(&anna, &opts()).unwrap(), "Guten Tag Frau Müller");
+    // Bad settings are errors.
+    assert!(serde_json::from_value::<Formality>(json!("polite")).is_err());
+    assert!(serde_json::from_value::<Formality>(json!({"not a tag!": "formal"})).is_err());
+}
+
+#[test]
+fn blocks_with_locale_variants_follow_the_fallback_chain() {
+    let blocks: BTreeMap<String, Block> = serde_json::from_value(json!({
+        "footer": {"locale:de": "Abmelden", "locale:pt-BR": "Cancelar (BR)", "locale:pt": "Cancelar", "default": "Unsubscribe"},
+        "legal": {"locale:fr": "Mentions légales"}
+    }))
+    .unwrap();
+    assert!(matches!(blocks["footer"], Block::ByLocale(_)));
+    let options = TemplateOptions {
+        blocks,
+        ..TemplateOptions::default()
+    };
+    let t = Template::compile_with(r#"{% include "footer" %}|{% include "legal" %}"#, &options)
+        .unwrap();
+    let r = |p: Value| t.render(&p, &opts()).unwrap();
+    assert_eq!(r(json!({"locale": "de-CH"})), "Abmelden|");
+    assert_eq!(r(json!({"locale": "pt-BR"})), "Cancelar (BR)|");
+    assert_eq!(r(json!({"language": "pt", "country": "AO"})), "Cancelar|");
+    assert_eq!(r(json!({"locale": "pt-PT"})), "Cancelar|");
+    assert_eq!(r(json!({"locale": "fr-CA"})), "Unsubscribe|Mentions légales");
+    assert_eq!(r(json!({})), "Unsubscribe|");
+    // The campaign default locale picks a variant for profiles without one.
+    let mut o = opts();
+    o.locale = Some("de".into());
+    assert_eq!(t.render(&json!({}), &o).unwrap(), "Abmelden|");
+
+    // Variants group by resolved locale and name the block variant shown.
+    let profiles = vec![
+        json!({"id": 1, "locale": "de-DE"}),
+        json!({"id": 2, "locale": "de_DE"}),
+        json!({"id": 3, "language": "de", "country": "DE"}),
+        json!({"id": 4, "locale": "pt-AO"}),
+        json!({"id": 5}),
+    ];
+    let report = t.variants(&profiles, &opts()).unwrap();
+    let keys: Vec<(&str, usize, &str)> = report
+        .variants
+        .iter()
+        .map(|v| (v.key.as_str(), v.count, v.blocks["footer"].as_str()))
+        .collect();
+    assert_eq!(
+        keys,
+        [("/de-DE", 3, "locale:de"), ("/en", 1, "default"), ("/pt-AO", 1, "locale:pt")]
+    );
+    assert_eq!(report.variants[0].html, "Abmelden|");
+    assert_eq!(report.matrix[1].blocks["legal"], "none");
+
+    // Mixing segment and locale keys, or a bad tag, is an error.
+    assert!(serde_json::from_value::<Block>(json!({"vip": "a", "locale:de": "b"})).is_err());
+    let bad: BTreeMap<String, Block> =
+        serde_json::from_value(json!({"f": {"locale:not a tag": "x"}})).unwrap();
+    let err = Template::compile_with(
+        "x",
+        &TemplateOptions {
+            blocks: bad,
+            ..TemplateOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument, "{err:#}");
 }

@@ -13,7 +13,7 @@ use crate::rules::{suggest, Diagnostic, Schema, Severity};
 /// Names a template may read that are not profile fields.
 const NOT_FIELDS: &[&str] = &[
     "profile", "loop", "self", "super", "caller", "varargs", "kwargs", "true", "false", "none",
-    "True", "False", "None",
+    "True", "False", "None", "dir", "lang", "formal",
 ];
 
 impl Template {

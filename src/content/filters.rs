@@ -6,6 +6,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use minijinja::value::{Kwargs, Object, Rest, Value};
 use minijinja::{Environment, State};
@@ -28,6 +29,12 @@ pub(crate) struct RenderState {
     pub locale: String,
     /// The zone dates are shown in.
     pub time_zone: Tz,
+    /// The date of `asOf` in that zone (for `holiday_within`, `season`).
+    pub today: NaiveDate,
+    /// The profile's `country` (ISO alpha-2, upper case), if valid.
+    pub country: Option<String>,
+    /// Whether the campaign addresses this locale formally.
+    pub formal: bool,
     /// The currency `money` uses without an argument.
     pub currency: Option<String>,
     /// The profile, for `greeting()` without an argument.
@@ -92,6 +99,11 @@ pub(crate) fn register(env: &mut Environment<'static>) {
     env.add_filter("truncate", truncate);
     env.add_filter("greeting", greeting_filter);
     env.add_function("greeting", greeting_function);
+    env.add_function("address", address_function);
+    env.add_function("full_name", full_name_function);
+    env.add_function("holiday_within", holiday_within);
+    env.add_function("season", season);
+    env.add_function("week_info", week_info);
 }
 
 /// Names of every filter a template may use (minijinja's builtins and ours),
@@ -407,36 +419,98 @@ fn field(profile: &Value, names: &[&str]) -> Option<String> {
     })
 }
 
-/// The greeting of `profile` in `locale`: name order (family name first in
-/// Japanese, Chinese, Korean, Hungarian), formality (`formal=true` uses the
-/// family name and the salutation field if any) and a fallback when the
-/// names are missing.
+/// The name parts of a profile: given, family, salutation and gender.
+struct Names {
+    first: Option<String>,
+    last: Option<String>,
+    salutation: Option<String>,
+    gender: Option<crate::locale::Gender>,
+}
+
+impl Names {
+    fn of(profile: &Value) -> Names {
+        Names {
+            first: field(profile, &["first_name", "firstName", "given_name", "givenName"]),
+            last: field(profile, &["last_name", "lastName", "family_name", "familyName"]),
+            salutation: field(profile, &["salutation", "title"]),
+            gender: field(profile, &["gender", "sex"])
+                .as_deref()
+                .and_then(crate::locale::Gender::parse),
+        }
+    }
+
+    /// The full name in the locale's order ([`crate::locale::full_name`]).
+    fn full(&self, locale: &str) -> Option<String> {
+        let (f, l) = (self.first.as_deref(), self.last.as_deref());
+        match (f, l) {
+            (None, None) => None,
+            _ => {
+                let (f, l) = (f.unwrap_or(""), l.unwrap_or(""));
+                // Korean names in Hangul are written without a space.
+                if language(locale) == "ko" && !f.is_empty() && !l.is_empty() && is_hangul(f) {
+                    return Some(format!("{l}{f}"));
+                }
+                crate::locale::full_name(f, l, locale)
+                    .ok()
+                    .or_else(|| Some(format!("{f} {l}").trim().to_owned()))
+            }
+        }
+    }
+
+    /// How a formal text names the person: the salutation field and the
+    /// family name when both are given, else the locale's formal address
+    /// ([`crate::locale::formal_address`]: `Frau Müller` with a gender, the
+    /// full name without).
+    fn formal(&self, locale: &str) -> Option<String> {
+        if let (Some(s), Some(l)) = (&self.salutation, &self.last) {
+            return Some(format!("{s} {l}"));
+        }
+        if self.first.is_none() && self.last.is_none() {
+            return None;
+        }
+        let (f, l) = (
+            self.first.as_deref().unwrap_or(""),
+            self.last.as_deref().unwrap_or(""),
+        );
+        crate::locale::formal_address(f, l, self.gender, locale)
+            .ok()
+            .or_else(|| self.full(locale))
+    }
+
+    /// How an informal text names the person: the given name (the family
+    /// name when that is all there is).
+    fn informal(&self) -> Option<String> {
+        self.first.clone().or_else(|| self.last.clone())
+    }
+}
+
+fn is_hangul(s: &str) -> bool {
+    s.chars().any(|c| matches!(c as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF))
+}
+
+/// The greeting of `profile` in `locale`: name order from CLDR (family name
+/// first in Japanese, Chinese, Korean, Vietnamese, Hungarian), formality
+/// (`formal` uses the salutation field or the locale's formal address) and a
+/// fallback when the names are missing.
 pub(crate) fn greeting_text(
     profile: &Value,
     locale: &str,
     formal: bool,
     fallback: Option<&str>,
 ) -> String {
-    let first = field(profile, &["first_name", "firstName", "given_name"]);
-    let last = field(profile, &["last_name", "lastName", "family_name"]);
-    let salutation = field(profile, &["salutation", "title"]);
+    let names = Names::of(profile);
     let lang = language(locale);
-    let both = |sep: &str, family_first: bool| match (&first, &last) {
-        (Some(f), Some(l)) if family_first => Some(format!("{l}{sep}{f}")),
-        (Some(f), Some(l)) => Some(format!("{f}{sep}{l}")),
-        (Some(n), None) | (None, Some(n)) => Some(n.clone()),
-        (None, None) => None,
-    };
-    let formal_name = |sal: &Option<String>| match (sal, &last) {
-        (Some(s), Some(l)) => Some(format!("{s} {l}")),
-        _ => both(" ", false),
+    let address = if formal {
+        names.formal(locale)
+    } else {
+        names.informal()
     };
     match lang.as_str() {
         "ja" => match (
             if formal {
-                both(" ", true)
+                names.full(locale)
             } else {
-                last.clone().or(first.clone())
+                names.last.clone().or(names.first.clone())
             },
             fallback,
         ) {
@@ -445,69 +519,55 @@ pub(crate) fn greeting_text(
             (None, Some(f)) => f.to_owned(),
             (None, None) => "お客様".to_owned(),
         },
-        "zh" => match (both("", true), fallback) {
+        "zh" => match (
+            if formal {
+                names.formal(locale)
+            } else {
+                names.full(locale)
+            },
+            fallback,
+        ) {
             (Some(n), _) if formal => format!("尊敬的{n}"),
             (Some(n), _) => format!("{n}，你好"),
             (None, Some(f)) => f.to_owned(),
             (None, None) => "您好".to_owned(),
         },
-        "ko" => match (both("", true), fallback) {
+        "ko" => match (names.full(locale), fallback) {
             (Some(n), _) => format!("{n}님"),
             (None, Some(f)) => f.to_owned(),
             (None, None) => "고객님".to_owned(),
         },
-        "hu" => match (both(" ", true), fallback) {
+        "hu" => match (names.full(locale), fallback) {
             (Some(n), _) if formal => format!("Tisztelt {n}"),
             (Some(n), _) => format!("Kedves {n}"),
             (None, Some(f)) => format!("Kedves {f}"),
             (None, None) => "Kedves Ügyfelünk".to_owned(),
         },
-        "de" => match (
-            if formal {
-                formal_name(&salutation)
-            } else {
-                first.clone()
-            },
-            fallback,
-        ) {
+        "vi" => match (address, fallback) {
+            (Some(n), _) if formal => format!("Kính gửi {n}"),
+            (Some(n), _) => format!("Chào {n}"),
+            (None, Some(f)) => format!("Chào {f}"),
+            (None, None) => "Kính chào quý khách".to_owned(),
+        },
+        "de" => match (address, fallback) {
             (Some(n), _) if formal => format!("Guten Tag {n}"),
             (Some(n), _) => format!("Hallo {n}"),
             (None, Some(f)) => format!("Hallo {f}"),
+            (None, None) if formal => "Guten Tag".to_owned(),
             (None, None) => "Hallo".to_owned(),
         },
-        "fr" => match (
-            if formal {
-                formal_name(&salutation)
-            } else {
-                first.clone()
-            },
-            fallback,
-        ) {
+        "fr" => match (address, fallback) {
             (Some(n), _) => format!("Bonjour {n}"),
             (None, Some(f)) => format!("Bonjour {f}"),
             (None, None) => "Bonjour".to_owned(),
         },
-        "es" => match (
-            if formal {
-                formal_name(&salutation)
-            } else {
-                first.clone()
-            },
-            fallback,
-        ) {
+        "es" => match (address, fallback) {
             (Some(n), _) if formal => format!("Buenos días, {n}"),
             (Some(n), _) => format!("Hola {n}"),
             (None, Some(f)) => format!("Hola {f}"),
             (None, None) => "Hola".to_owned(),
         },
-        _ => match (
-            if formal {
-                formal_name(&salutation)
-            } else {
-                first.clone()
-            },
-            fallback,
-        ) {
+        _ => match (address, fallback) {
             (Some(n), _) if formal => format!("Dear {n}"),
             (Some(n), _) => format!("Hi {n}"),
             (None, Some(f)) if formal => format!("Dear {f}"),
@@ -528,20 +588,89 @@ fn greeting_impl(state: &State, profile: &Value, kwargs: Kwargs) -> MjResult<Val
     Ok(Value::from(greeting_text(
         profile,
         &locale,
-        formal.unwrap_or(false),
+        formal.unwrap_or(rs.formal),
         fallback.as_deref(),
     )))
 }
 
-/// `profile | greeting(formal=false, fallback=…)`.
+/// `profile | greeting(formal=…, fallback=…)`; `formal` defaults to the
+/// campaign's formality for the subscriber's locale.
 fn greeting_filter(state: &State, profile: &Value, kwargs: Kwargs) -> MjResult<Value> {
     greeting_impl(state, profile, kwargs)
 }
 
-/// `greeting(formal=false, fallback=…)`: the greeting of the rendered profile.
+/// `greeting(formal=…, fallback=…)`: the greeting of the rendered profile.
 fn greeting_function(state: &State, kwargs: Kwargs) -> MjResult<Value> {
     let rs = RenderState::of(state)?;
     greeting_impl(state, &rs.profile, kwargs)
+}
+
+/// `address(formal=…)`: how the subscriber is named without a greeting word:
+/// formal `Frau Müller`, `山田太郎`, informal `Anna`. Undefined without names.
+fn address_function(state: &State, kwargs: Kwargs) -> MjResult<Value> {
+    let rs = RenderState::of(state)?;
+    let formal: Option<bool> = kwargs.get("formal")?;
+    kwargs.assert_all_used()?;
+    let names = Names::of(&rs.profile);
+    let text = if formal.unwrap_or(rs.formal) {
+        names.formal(&rs.locale)
+    } else {
+        names.informal()
+    };
+    Ok(text.map_or(Value::UNDEFINED, Value::from))
+}
+
+/// `full_name()`: given and family name in the locale's order
+/// (`Yamada Hanako` in Japanese). Undefined without names.
+fn full_name_function(state: &State) -> MjResult<Value> {
+    let rs = RenderState::of(state)?;
+    Ok(Names::of(&rs.profile)
+        .full(&rs.locale)
+        .map_or(Value::UNDEFINED, Value::from))
+}
+
+/// `holiday_within("christmas", 21, next=true)`: whether the holiday falls
+/// within the next (or, `next=false`, last) `days` days in the subscriber's
+/// country, counting from the date of `asOf` in their zone. False when the
+/// profile has no country or the country has no holiday data.
+fn holiday_within(state: &State, id: &str, days: i64, kwargs: Kwargs) -> MjResult<bool> {
+    let rs = RenderState::of(state)?;
+    let next: Option<bool> = kwargs.get("next")?;
+    kwargs.assert_all_used()?;
+    if !(1..=3660).contains(&days) {
+        return Err(invalid(format!(
+            "holiday_within needs 1 to 3660 days, not {days}"
+        )));
+    }
+    let Some(country) = rs
+        .country
+        .as_deref()
+        .filter(|c| crate::locale::HOLIDAY_COUNTRIES.contains(c))
+    else {
+        return Ok(false);
+    };
+    crate::locale::holiday_within(country, id, rs.today, days, next.unwrap_or(true))
+        .map_err(from_kaleido)
+}
+
+/// `season()`: `winter`, `spring`, `summer` or `autumn` in the subscriber's
+/// country (hemisphere) on the date of `asOf`; undefined without a country.
+fn season(state: &State) -> MjResult<Value> {
+    let rs = RenderState::of(state)?;
+    Ok(rs.country.as_deref().map_or(Value::UNDEFINED, |c| {
+        Value::from(crate::locale::season(c, rs.today))
+    }))
+}
+
+/// `week_info()`: `{ first_day, weekend }` of the subscriber's locale
+/// (`"monday"`, `["saturday", "sunday"]`).
+fn week_info(state: &State) -> MjResult<Value> {
+    let rs = RenderState::of(state)?;
+    let info = crate::locale::week_info(&rs.locale).map_err(from_kaleido)?;
+    Ok(Value::from_serialize(serde_json::json!({
+        "first_day": info.first_day,
+        "weekend": info.weekend,
+    })))
 }
 
 #[cfg(test)]

@@ -39,6 +39,9 @@ pub use variants::{MatrixRow, Variant, VariantReport};
 /// The name the main template is registered under (blocks may not use it).
 const MAIN: &str = "<template>";
 
+/// The key prefix of a per-locale block variant (`"locale:de"`).
+const LOCALE_KEY: &str = "locale:";
+
 /// Instructions one render may execute before it stops with a `limit` error.
 pub const DEFAULT_FUEL: u64 = 1_000_000;
 
@@ -57,17 +60,27 @@ pub enum Block {
     /// variant whose segment (of the `segments` render option) holds the
     /// subscriber is shown; the name `default` matches everyone.
     BySegment(Vec<(String, String)>),
+    /// Per-locale variants: `(locale tag, source)` (JSON keys `"locale:de"`,
+    /// `"locale:pt-BR"`), plus `default` (tag `default`). The subscriber's
+    /// locale picks one along its CLDR fallback chain
+    /// ([`crate::locale::negotiate_locale`]: `pt-BR` → `pt`, then any variant of
+    /// the same language), else `default`, else nothing.
+    ByLocale(Vec<(String, String)>),
 }
 
 impl<'de> serde::Deserialize<'de> for Block {
     /// A string is [`Block::Source`]; an object `{ "vip": "…", "default": "…" }`
-    /// is [`Block::BySegment`] in the object's key order.
+    /// is [`Block::BySegment`] in the object's key order; an object whose keys
+    /// are `"locale:TAG"` (and `default`) is [`Block::ByLocale`]. Mixing
+    /// segment and locale keys in one block is an error.
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Block, D::Error> {
         struct V;
         impl<'de> serde::de::Visitor<'de> for V {
             type Value = Block;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a template string or an object of segment name -> template string")
+                f.write_str(
+                    "a template string, or an object of segment name (or \"locale:TAG\") -> template string",
+                )
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Block, E> {
                 Ok(Block::Source(v.to_owned()))
@@ -80,7 +93,25 @@ impl<'de> serde::Deserialize<'de> for Block {
                 while let Some((k, v)) = map.next_entry::<String, String>()? {
                     out.push((k, v));
                 }
-                Ok(Block::BySegment(out))
+                let by_locale = out.iter().filter(|(k, _)| k.starts_with(LOCALE_KEY)).count();
+                let by_segment = out
+                    .iter()
+                    .filter(|(k, _)| k != "default" && !k.starts_with(LOCALE_KEY))
+                    .count();
+                match (by_locale, by_segment) {
+                    (0, _) => Ok(Block::BySegment(out)),
+                    (_, 0) => Ok(Block::ByLocale(
+                        out.into_iter()
+                            .map(|(k, v)| {
+                                let tag = k.strip_prefix(LOCALE_KEY).map_or(k.clone(), str::to_owned);
+                                (tag, v)
+                            })
+                            .collect(),
+                    )),
+                    _ => Err(serde::de::Error::custom(
+                        "a block's variants are either by segment or by \"locale:TAG\", not both",
+                    )),
+                }
             }
         }
         d.deserialize_any(V)
@@ -102,6 +133,9 @@ pub struct TemplateOptions {
     pub fuel: u64,
     /// Output cap of one render in bytes ([`DEFAULT_MAX_OUTPUT`] by default).
     pub max_output: usize,
+    /// Formal or informal address, per language (informal by default): the
+    /// `formal` variable and the default of `greeting()` / `address()`.
+    pub formality: Formality,
 }
 
 impl Default for TemplateOptions {
@@ -110,6 +144,103 @@ impl Default for TemplateOptions {
             blocks: BTreeMap::new(),
             fuel: DEFAULT_FUEL,
             max_output: DEFAULT_MAX_OUTPUT,
+            formality: Formality::default(),
+        }
+    }
+}
+
+/// Formal (`Sie`, `vous`, `Dear Ms. Müller`) or informal (`du`, `tu`, `Hi Anna`) address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Register {
+    /// Title and family name, polite pronouns.
+    Formal,
+    /// Given name, familiar pronouns (the default).
+    #[default]
+    Informal,
+}
+
+impl Register {
+    /// Reads `formal` or `informal`.
+    pub fn parse(text: &str) -> Result<Register> {
+        match text.trim() {
+            "formal" => Ok(Register::Formal),
+            "informal" => Ok(Register::Informal),
+            other => Err(Error::new(
+                ErrorKind::Argument,
+                format!("formality {other:?} is not \"formal\" or \"informal\""),
+            )),
+        }
+    }
+}
+
+/// A campaign's choice of [`Register`]: one for every language, or per
+/// locale tag with a default. JSON: `"formal"`, or
+/// `{ "de": "formal", "fr": "formal", "default": "informal" }`. The
+/// subscriber's locale picks a tag along its CLDR fallback chain
+/// (`de-AT` → `de`), as block variants do.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Formality {
+    /// The register of languages not listed.
+    pub default: Register,
+    /// Locale tag (`de`, `pt-BR`) -> register.
+    pub by_locale: BTreeMap<String, Register>,
+}
+
+impl Formality {
+    /// The same register everywhere.
+    pub fn all(register: Register) -> Formality {
+        Formality {
+            default: register,
+            by_locale: BTreeMap::new(),
+        }
+    }
+
+    /// The register for a subscriber's locale.
+    pub fn for_locale(&self, locale: &str) -> Register {
+        let tags: Vec<&str> = self.by_locale.keys().map(String::as_str).collect();
+        let chain = crate::locale::fallback_chain(locale).unwrap_or_default();
+        chain
+            .iter()
+            .find_map(|step| {
+                tags.iter()
+                    .find(|t| t.replace('_', "-").eq_ignore_ascii_case(step))
+                    .and_then(|t| self.by_locale.get(*t))
+            })
+            .copied()
+            .unwrap_or(self.default)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Formality {
+    /// `"formal"` / `"informal"`, or an object of locale tag (or `default`) -> either.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Formality, D::Error> {
+        use serde::de::Error as _;
+        let value = serde_json::Value::deserialize(d)?;
+        let register = |v: &serde_json::Value| {
+            v.as_str()
+                .ok_or_else(|| D::Error::custom("formality must be \"formal\" or \"informal\""))
+                .and_then(|s| Register::parse(s).map_err(|e| D::Error::custom(e.message())))
+        };
+        match &value {
+            serde_json::Value::String(_) => Ok(Formality::all(register(&value)?)),
+            serde_json::Value::Object(map) => {
+                let mut out = Formality::default();
+                for (k, v) in map {
+                    let r = register(v)?;
+                    if k == "default" {
+                        out.default = r;
+                    } else {
+                        crate::locale::fallback_chain(k).map_err(|e| {
+                            D::Error::custom(format!("formality: {}", e.message()))
+                        })?;
+                        out.by_locale.insert(k.clone(), r);
+                    }
+                }
+                Ok(out)
+            }
+            _ => Err(D::Error::custom(
+                "formality must be \"formal\", \"informal\" or an object of locale -> either",
+            )),
         }
     }
 }
@@ -212,6 +343,10 @@ pub struct Template {
     /// Blocks with per-segment variants: name and `(condition, variant name)`,
     /// `None` for the `default` variant.
     block_variants: Vec<BlockVariants>,
+    /// Blocks with per-locale variants: name -> tags as written (and `default`).
+    locale_blocks: Arc<BTreeMap<String, Vec<String>>>,
+    /// Formal or informal address per locale.
+    formality: Formality,
     max_output: usize,
 }
 
@@ -249,6 +384,7 @@ impl Template {
 
         let mut sources: BTreeMap<String, String> = BTreeMap::new();
         let mut block_variants = Vec::new();
+        let mut locale_blocks: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (name, block) in &options.blocks {
             if name == MAIN || name.contains('@') {
                 return Err(Error::new(
@@ -299,7 +435,46 @@ impl Template {
                     sources.insert(name.clone(), dispatch);
                     block_variants.push((name.clone(), listed));
                 }
+                Block::ByLocale(variants) => {
+                    if variants.is_empty() {
+                        return Err(Error::new(
+                            ErrorKind::Argument,
+                            format!("block {name:?} has no variants"),
+                        ));
+                    }
+                    let mut tags = Vec::new();
+                    for (tag, text) in variants {
+                        if tag != "default" {
+                            crate::locale::fallback_chain(tag).map_err(|e| {
+                                Error::new(
+                                    ErrorKind::Argument,
+                                    format!("block {name:?}: {}", e.message()),
+                                )
+                            })?;
+                        }
+                        sources.insert(format!("{name}@{LOCALE_KEY}{tag}"), text.clone());
+                        tags.push(tag.clone());
+                    }
+                    let dispatch = format!(
+                        "{{% include __locale_block({}) ignore missing %}}",
+                        quote(name)
+                    );
+                    sources.insert(name.clone(), dispatch);
+                    locale_blocks.insert(name.clone(), tags);
+                }
             }
+        }
+        let locale_blocks = Arc::new(locale_blocks);
+        {
+            let locale_blocks = Arc::clone(&locale_blocks);
+            env.add_function(
+                "__locale_block",
+                move |state: &State, name: &str| -> std::result::Result<String, minijinja::Error> {
+                    let rs = RenderState::of(state)?;
+                    Ok(locale_variant(&locale_blocks, name, &rs.locale)
+                        .map_or_else(|| format!("{name}@none"), |tag| format!("{name}@{LOCALE_KEY}{tag}")))
+                },
+            );
         }
         sources.insert(MAIN.to_owned(), source.to_owned());
         for (name, text) in &sources {
@@ -376,6 +551,8 @@ impl Template {
             sources,
             conditions,
             block_variants,
+            locale_blocks,
+            formality: options.formality.clone(),
             max_output: options.max_output,
         })
     }
@@ -434,19 +611,34 @@ impl Template {
         locale: String,
         opts: &RenderOptions,
     ) -> Result<(String, Vec<bool>)> {
-        let time_zone = subscriber_zone(profile).unwrap_or(opts.eval.time_zone);
+        let time_zone = subscriber_zone(profile, opts.eval.time_zone);
+        let country = profile
+            .get("country")
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()))
+            .map(str::to_ascii_uppercase);
+        let formal = self.formality.for_locale(&locale) == Register::Formal;
+        // An unknown locale is reported by the filters that format with it.
+        let dir = crate::locale::text_direction(&locale).unwrap_or("ltr");
         let profile = Value::from_serialize(profile);
         let used = outcomes.iter().map(|_| AtomicBool::new(false)).collect();
         let state = Arc::new(RenderState {
             results: outcomes,
             used,
-            locale,
+            locale: locale.clone(),
             time_zone,
+            today: opts.eval.as_of.with_timezone(&time_zone).date_naive(),
+            country,
+            formal,
             currency: opts.currency.clone(),
             profile: profile.clone(),
         });
         let root = Value::from_object(Root {
             profile,
+            dir: Value::from(dir),
+            lang: Value::from(locale),
+            formal: Value::from(formal),
             state: Value::from_dyn_object(Arc::clone(&state)),
         });
         let template = self
@@ -483,10 +675,14 @@ impl Template {
     }
 }
 
-/// The root context: the profile's keys, `profile` itself and the render state.
+/// The root context: the profile's keys, `profile` itself, the locale
+/// variables (`dir`, `lang`, `formal`) and the render state.
 #[derive(Debug)]
 struct Root {
     profile: Value,
+    dir: Value,
+    lang: Value,
+    formal: Value,
     state: Value,
 }
 
@@ -495,6 +691,9 @@ impl Object for Root {
         match key.as_str()? {
             STATE_KEY => Some(self.state.clone()),
             "profile" => Some(self.profile.clone()),
+            "dir" => Some(self.dir.clone()),
+            "formal" => Some(self.formal.clone()),
+            "lang" => Some(self.lang.clone()),
             k => self.profile.get_attr(k).ok().filter(|v| !v.is_undefined()),
         }
     }
@@ -522,24 +721,49 @@ impl std::io::Write for Capped {
     }
 }
 
-/// The locale a profile is rendered in: its `locale` attribute, else the
-/// option, else `en`.
+/// The locale a profile is rendered in, as a canonical BCP 47 tag: the
+/// profile's ([`crate::locale::profile_locale`]: `locale`, else `language` +
+/// `country`), else the option (the campaign default), else `en`.
 fn subscriber_locale(profile: &serde_json::Value, opts: &RenderOptions) -> String {
-    profile
-        .get("locale")
-        .and_then(serde_json::Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().to_owned())
-        .or_else(|| opts.locale.clone())
+    crate::locale::profile_locale(profile)
+        .or_else(|| {
+            // Canonical when valid; as written otherwise, so formatting reports it.
+            opts.locale.as_deref().map(|l| {
+                crate::locale::fallback_chain(l.trim())
+                    .ok()
+                    .and_then(|chain| chain.into_iter().next())
+                    .unwrap_or_else(|| l.trim().to_owned())
+            })
+        })
         .unwrap_or_else(|| "en".to_owned())
 }
 
-/// The profile's own time zone attribute, if it names a known zone.
-fn subscriber_zone(profile: &serde_json::Value) -> Option<Tz> {
-    ["timeZone", "time_zone", "timezone"]
+/// The zone dates are shown in: the profile's zone field, else the main zone
+/// of its `country`, else `fallback` (the evaluation zone).
+fn subscriber_zone(profile: &serde_json::Value, fallback: Tz) -> Tz {
+    profile
+        .as_object()
+        .and_then(|p| crate::locale::profile_time_zone(p, None, None))
+        .map_or(fallback, |(tz, _)| tz)
+}
+
+/// The variant of locale block `name` for `locale`: the tag as written, or
+/// `default`, or `None` when neither applies.
+fn locale_variant<'a>(
+    blocks: &'a BTreeMap<String, Vec<String>>,
+    name: &str,
+    locale: &str,
+) -> Option<&'a str> {
+    let tags = blocks.get(name)?;
+    let supported: Vec<&str> = tags
         .iter()
-        .find_map(|k| profile.get(*k).and_then(serde_json::Value::as_str))
-        .and_then(|name| name.parse::<Tz>().ok())
+        .map(String::as_str)
+        .filter(|t| *t != "default")
+        .collect();
+    let chosen = crate::locale::negotiate_locale(Some(locale), &supported, "default");
+    tags.iter()
+        .map(String::as_str)
+        .find(|t| *t == chosen)
 }
 
 /// Whether `s` is a URL a browser would run as script: `javascript:`,

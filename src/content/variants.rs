@@ -35,7 +35,8 @@ pub struct Variant {
     pub warnings: Vec<Diagnostic>,
     /// The locale it is rendered in.
     pub locale: String,
-    /// For each block with per-segment variants: the variant shown.
+    /// For each block with variants: the variant shown (a segment name,
+    /// `locale:TAG`, `default` or `none`).
     pub blocks: BTreeMap<String, String>,
 }
 
@@ -241,7 +242,7 @@ impl Template {
                     String::new()
                 }
             };
-            let blocks = self.chosen_blocks(&m.outcomes);
+            let blocks = self.chosen_blocks(&m.outcomes, &m.locale);
             let sample_id = profiles
                 .get(m.sample)
                 .and_then(|p| p.get("id"))
@@ -306,8 +307,21 @@ impl Template {
         })
     }
 
-    /// For each block with per-segment variants, the variant `outcomes` select.
-    fn chosen_blocks(&self, outcomes: &[bool]) -> BTreeMap<String, String> {
+    /// For each block with variants, the variant `outcomes` and `locale` select.
+    fn chosen_blocks(&self, outcomes: &[bool], locale: &str) -> BTreeMap<String, String> {
+        let by_locale = self.locale_blocks.keys().map(|name| {
+            let chosen = super::locale_variant(&self.locale_blocks, name, locale).map_or_else(
+                || "none".to_owned(),
+                |tag| {
+                    if tag == "default" {
+                        tag.to_owned()
+                    } else {
+                        format!("{}{tag}", super::LOCALE_KEY)
+                    }
+                },
+            );
+            (name.clone(), chosen)
+        });
         self.block_variants
             .iter()
             .map(|(name, list)| {
@@ -320,6 +334,7 @@ impl Template {
                     .map_or_else(|| "none".to_owned(), |(_, seg)| seg.clone());
                 (name.clone(), chosen)
             })
+            .chain(by_locale)
             .collect()
     }
 }

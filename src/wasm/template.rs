@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::options::{eval_options, Resolved};
 use super::segment::schema_arg;
 use super::{argument, data_from_js, from_js, to_js, to_js_error};
-use crate::content::{Block, RenderOptions, Template, TemplateOptions};
+use crate::content::{Block, Formality, RenderOptions, Template, TemplateOptions};
 
 /// `Template.compile` options as JavaScript writes them.
 #[derive(Deserialize, Default)]
@@ -21,6 +21,9 @@ struct CompileOptionsJs {
     fuel: Option<u64>,
     #[serde(default)]
     max_output: Option<usize>,
+    /// `"formal"`, `"informal"` or `{ de: "formal", default: "informal" }`.
+    #[serde(default)]
+    formality: Option<Formality>,
 }
 
 /// The formatting part of `RenderOptions` (the rest is `EvalOptions`).
@@ -72,7 +75,7 @@ fn profiles_from_js(value: &JsValue) -> Result<Vec<serde_json::Value>, JsValue> 
 
 #[wasm_bindgen(js_class = Template)]
 impl JsTemplate {
-    /// `Template.compile(source, { blocks?, fuel?, maxOutput? })`; throws a
+    /// `Template.compile(source, { blocks?, fuel?, maxOutput?, formality? })`; throws a
     /// `template` KaleidoError with line/column.
     pub fn compile(source: &str, options: JsValue) -> Result<JsTemplate, JsValue> {
         let js: CompileOptionsJs = if options.is_undefined() || options.is_null() {
@@ -87,6 +90,7 @@ impl JsTemplate {
             blocks: js.blocks,
             fuel: js.fuel.unwrap_or(defaults.fuel),
             max_output: js.max_output.unwrap_or(defaults.max_output),
+            formality: js.formality.unwrap_or_default(),
         };
         let inner = Template::compile_with(source, &options).map_err(|e| to_js_error(&e))?;
         Ok(JsTemplate { inner })
