@@ -764,16 +764,32 @@ fn holiday_campaigns_follow_the_country_calendar() {
         names(person("VN", "Asia/Ho_Chi_Minh", "vi")),
         [
             "2025-01-22T09:00:00+07:00 lunar_new_year",
-            "2025-09-29T09:00:00+07:00 mid_autumn"
+            "2025-09-29T09:00:00+07:00 mid_autumn",
+            "2025-12-15T09:00:00+07:00 christmas"
         ]
     );
     assert_eq!(
         names(person("IN", "Asia/Kolkata", "hi")),
         [
+            "2025-03-27T09:00:00+05:30 eid_al_fitr",
             "2025-10-15T09:00:00+05:30 diwali",
             "2025-12-15T09:00:00+05:30 christmas"
         ]
     );
+    // Countries without a calendar of their own keep the shared holidays,
+    // dated by the reference country's rule, in any year 2000–2050.
+    assert_eq!(
+        names(person("ES", "Europe/Madrid", "es")),
+        ["2025-12-15T09:00:00+01:00 christmas"]
+    );
+    let y2040 = all("2040-01-01", "2041-01-01");
+    let eg: Vec<String> = c
+        .simulate(&person("EG", "Africa/Cairo", "ar"), &y2040)
+        .unwrap()
+        .iter()
+        .map(|m| format!("{} {}", m.local_time, m.campaign))
+        .collect();
+    assert_eq!(eg, ["2040-10-04T09:00:00+03:00 eid_al_fitr"]);
     assert_eq!(
         names(person("SA", "Asia/Riyadh", "ar")),
         ["2025-03-27T09:00:00+03:00 eid_al_fitr"]
@@ -1118,11 +1134,13 @@ mod reference {
             // holidays, 2025 dates for the generated countries, at 09:00 local.
             let country = p["country"].as_str().unwrap_or("");
             let holiday: [(usize, &[&str], (u32, u32)); 6] = [
-                (2, &["DE", "FR", "US", "BR", "IN"], (12, 15)),
+                // The locale calendars list Christmas in CN and VN too, and
+                // Eid al-Fitr in India (Umm al-Qura date, as SA).
+                (2, &["DE", "FR", "US", "BR", "IN", "CN", "VN"], (12, 15)),
                 (3, &["CN", "VN", "ID"], (1, 22)),
                 (4, &["CN", "VN"], (9, 29)),
                 (5, &["IN"], (10, 15)),
-                (6, &["SA"], (3, 27)),
+                (6, &["SA", "IN"], (3, 27)),
                 (6, &["ID"], (3, 28)),
             ];
             for (campaign, countries, (m, dd)) in holiday {

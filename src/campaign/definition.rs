@@ -623,10 +623,13 @@ fn read_schedule(value: &Value, path: &str, content: Content, ctx: &Ctx) -> Resu
                 }
                 (None, Some(id)) => {
                     if !ctx.holidays.knows(id) {
-                        let known = super::holidays::HOLIDAY_IDS;
+                        let known = super::holidays::holiday_ids();
                         let hint = crate::rules::suggest(id, known.iter().copied())
                             .map(|s| format!("; did you mean {s:?}?"))
-                            .unwrap_or_else(|| format!(" (known: {})", known.join(", ")));
+                            .unwrap_or_else(|| {
+                                " (docs/locale.md lists the ids, e.g. \"christmas\", \"lunar_new_year\")"
+                                    .to_owned()
+                            });
                         return Err(bad(&obj.at("holiday"), format!("unknown holiday {id:?}{hint}")));
                     }
                     let offset_days = obj.integer("offsetDays")?.unwrap_or(0);

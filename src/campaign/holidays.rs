@@ -1,11 +1,15 @@
 //! Holiday dates for schedules anchored to a holiday (`"holiday": "mid_autumn"`).
 //!
 //! Schedules resolve holidays through the [`HolidayCalendar`] trait, so the
-//! source can be swapped (the `locale` module's country calendars, once they
-//! land) without touching the scheduler. Until then [`BuiltinHolidays`] is a
-//! small, explicit table for 2025–2027, listed in `docs/campaigns.md`.
+//! source can be swapped without touching the scheduler. The default,
+//! [`LocaleHolidays`], uses the country calendars of [`crate::locale`]
+//! (rules, not tables: years 2000–2050), and dates a few widely shared
+//! holidays for countries without a calendar of their own by a reference
+//! country's rule (listed in `docs/campaigns.md`).
 
 use chrono::NaiveDate;
+
+use crate::locale::{holiday_dates, holidays, is_holiday_id, HOLIDAY_COUNTRIES};
 
 /// Resolves a holiday id for a country and year to a date.
 pub trait HolidayCalendar {
@@ -18,101 +22,87 @@ pub trait HolidayCalendar {
     fn knows(&self, holiday: &str) -> bool;
 }
 
-/// The holiday ids of the built-in table.
-pub const HOLIDAY_IDS: [&str; 5] = [
-    "christmas",
-    "lunar_new_year",
-    "mid_autumn",
-    "diwali",
-    "eid_al_fitr",
-];
-
-/// Countries that observe each holiday in the built-in table.
-const OBSERVERS: [(&str, &[&str]); 5] = [
+/// Holidays shared by countries without a [`crate::locale`] calendar: the id,
+/// the country whose rule dates it, and the countries that observe it.
+const SHARED: [(&str, &str, &[&str]); 5] = [
     (
         "christmas",
+        "DE",
         &[
-            "AR", "AT", "AU", "BE", "BR", "CA", "CH", "CL", "CO", "CZ", "DE", "DK", "ES", "FI",
-            "FR", "GB", "GR", "IE", "IN", "IT", "KR", "MX", "NL", "NO", "NZ", "PH", "PL", "PT",
-            "SE", "SG", "US", "ZA",
+            "AR", "AT", "BE", "CA", "CH", "CL", "CO", "CZ", "DK", "ES", "FI", "GR", "IE", "IT",
+            "MX", "NL", "NO", "NZ", "PH", "PL", "PT", "SE", "SG", "ZA",
         ],
     ),
-    (
-        "lunar_new_year",
-        &["CN", "HK", "ID", "KR", "MY", "SG", "TW", "VN"],
-    ),
-    ("mid_autumn", &["CN", "HK", "KR", "MO", "TW", "VN"]),
-    ("diwali", &["IN", "MY", "NP", "SG"]),
+    ("lunar_new_year", "CN", &["HK", "ID", "MY", "SG", "TW"]),
+    ("mid_autumn", "CN", &["HK", "MO", "TW"]),
+    ("diwali", "IN", &["MY", "NP", "SG"]),
     (
         "eid_al_fitr",
-        &[
-            "AE", "BD", "EG", "ID", "JO", "MA", "MY", "PK", "QA", "SA", "TR",
-        ],
+        "SA",
+        &["AE", "BD", "EG", "ID", "JO", "MA", "MY", "PK", "QA", "TR"],
     ),
 ];
 
-/// Dates by holiday and year (the first day of the holiday as published for
-/// the main observing countries); see [`COUNTRY_DATES`] for exceptions.
-/// `(year, month, day)`.
-type Ymd = (i32, u32, u32);
-
-const DATES: [(&str, [Ymd; 3]); 4] = [
-    (
-        "lunar_new_year",
-        [(2025, 1, 29), (2026, 2, 17), (2027, 2, 6)],
-    ),
-    ("mid_autumn", [(2025, 10, 6), (2026, 9, 25), (2027, 9, 15)]),
-    ("diwali", [(2025, 10, 20), (2026, 11, 8), (2027, 10, 29)]),
-    // Expected dates; the official day follows the sighting of the new moon.
-    ("eid_al_fitr", [(2025, 3, 30), (2026, 3, 20), (2027, 3, 9)]),
-];
-
-/// Country-specific dates that differ from [`DATES`] (Eid al-Fitr 2025 fell a
-/// day later in South and South-East Asia).
-const COUNTRY_DATES: [(&str, &str, i32, u32, u32); 4] = [
+/// Observed dates that differ from the calculated (Umm al-Qura) ones: Eid
+/// al-Fitr 2025 followed the moon sighting a day later in South and
+/// South-East Asia. `(id, country, year, month, day)`.
+const OBSERVED: [(&str, &str, i32, u32, u32); 4] = [
     ("eid_al_fitr", "ID", 2025, 3, 31),
     ("eid_al_fitr", "MY", 2025, 3, 31),
     ("eid_al_fitr", "PK", 2025, 3, 31),
     ("eid_al_fitr", "BD", 2025, 3, 31),
 ];
 
-/// The first and last year the built-in table covers.
-pub const BUILTIN_YEARS: (i32, i32) = (2025, 2027);
-
-/// The built-in table: Christmas (25 December), Lunar New Year, Mid-Autumn,
-/// Diwali and Eid al-Fitr for 2025–2027, by observing country.
+/// The country calendars of [`crate::locale`] (US, GB, DE, FR, CN, VN, KR,
+/// JP, IN, BR, SA, IL, UZ, AU; every id of `docs/locale.md`), plus the
+/// shared holidays above for other countries. A holiday that falls twice in
+/// a Gregorian year (Islamic dates) gives the first.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct BuiltinHolidays;
+pub struct LocaleHolidays;
 
-impl HolidayCalendar for BuiltinHolidays {
+impl HolidayCalendar for LocaleHolidays {
     fn date(&self, holiday: &str, country: &str, year: i32) -> Option<NaiveDate> {
-        if !(BUILTIN_YEARS.0..=BUILTIN_YEARS.1).contains(&year) {
-            return None;
-        }
-        let observed = OBSERVERS
-            .iter()
-            .find(|(id, _)| *id == holiday)
-            .is_some_and(|(_, countries)| countries.contains(&country));
-        if !observed {
-            return None;
-        }
-        if holiday == "christmas" {
-            return NaiveDate::from_ymd_opt(year, 12, 25);
-        }
-        if let Some((_, _, y, m, d)) = COUNTRY_DATES
+        let country = country.trim().to_ascii_uppercase();
+        if let Some((.., m, d)) = OBSERVED
             .iter()
             .find(|(id, c, y, _, _)| *id == holiday && *c == country && *y == year)
         {
-            return NaiveDate::from_ymd_opt(*y, *m, *d);
+            return NaiveDate::from_ymd_opt(year, *m, *d);
         }
-        let (_, years) = DATES.iter().find(|(id, _)| *id == holiday)?;
-        let (y, m, d) = years.iter().find(|(y, _, _)| *y == year)?;
-        NaiveDate::from_ymd_opt(*y, *m, *d)
+        let source = if HOLIDAY_COUNTRIES.contains(&country.as_str()) {
+            country.as_str()
+        } else {
+            SHARED
+                .iter()
+                .find(|(id, _, observers)| *id == holiday && observers.contains(&country.as_str()))
+                .map(|(_, reference, _)| *reference)?
+        };
+        let from = NaiveDate::from_ymd_opt(year, 1, 1)?;
+        let to = NaiveDate::from_ymd_opt(year, 12, 31)?;
+        holiday_dates(source, holiday, from, to)
+            .ok()?
+            .into_iter()
+            .next()
     }
 
     fn knows(&self, holiday: &str) -> bool {
-        HOLIDAY_IDS.contains(&holiday)
+        is_holiday_id(holiday)
     }
+}
+
+/// The national holiday ids of the [`crate::locale`] calendars (2025–2026),
+/// sorted: the suggestions for an unknown id.
+pub fn holiday_ids() -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = HOLIDAY_COUNTRIES
+        .iter()
+        .flat_map(|c| (2025..=2026).map(move |y| (c, y)))
+        .filter_map(|(c, y)| holidays(c, y, None).ok())
+        .flatten()
+        .map(|h| h.id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 #[cfg(test)]
@@ -120,24 +110,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_lookups() {
-        let h = BuiltinHolidays;
+    fn locale_calendars_and_shared_holidays() {
+        let h = LocaleHolidays;
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd);
         assert_eq!(h.date("christmas", "DE", 2026), d(2026, 12, 25));
-        assert_eq!(h.date("christmas", "CN", 2026), None);
+        assert_eq!(h.date("christmas", "ES", 2040), d(2040, 12, 25));
+        assert_eq!(h.date("christmas", "SA", 2026), None);
         assert_eq!(h.date("mid_autumn", "VN", 2025), d(2025, 10, 6));
+        assert_eq!(h.date("mid_autumn", "KR", 2025), d(2025, 10, 6));
         assert_eq!(h.date("lunar_new_year", "SG", 2027), d(2027, 2, 6));
+        assert_eq!(h.date("lunar_new_year", "cn", 2026), d(2026, 2, 17));
         assert_eq!(h.date("eid_al_fitr", "SA", 2025), d(2025, 3, 30));
+        assert_eq!(h.date("eid_al_fitr", "EG", 2026), d(2026, 3, 20));
         assert_eq!(h.date("eid_al_fitr", "ID", 2025), d(2025, 3, 31));
-        assert_eq!(h.date("diwali", "IN", 2028), None);
-        assert!(h.knows("diwali") && !h.knows("hanukkah"));
-        // Every id has an observer list, and every non-fixed id has dates.
-        for id in HOLIDAY_IDS {
-            assert!(OBSERVERS.iter().any(|(o, _)| *o == id), "{id}");
-            assert!(
-                id == "christmas" || DATES.iter().any(|(o, _)| *o == id),
-                "{id}"
-            );
+        assert_eq!(h.date("diwali", "IN", 2026), d(2026, 11, 8));
+        assert_eq!(h.date("diwali", "IN", 2040), None);
+        assert_eq!(h.date("thanksgiving", "US", 2025), d(2025, 11, 27));
+        assert_eq!(h.date("thanksgiving", "GB", 2025), None);
+        assert_eq!(h.date("christmas", "DE", 2051), None);
+        assert!(h.knows("diwali") && h.knows("hanukkah") && !h.knows("xmas"));
+        let ids = holiday_ids();
+        assert!(ids.contains(&"mid_autumn") && ids.contains(&"thanksgiving"));
+        // Every shared id is one the locale calendars know, dated by its reference.
+        for (id, reference, observers) in SHARED {
+            assert!(h.knows(id), "{id}");
+            assert!(h.date(id, reference, 2030).is_some(), "{id} {reference}");
+            assert!(!observers.iter().any(|c| HOLIDAY_COUNTRIES.contains(c)), "{id}");
         }
     }
 }

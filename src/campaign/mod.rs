@@ -40,7 +40,7 @@ use serde::Serialize;
 use crate::error::{Error, ErrorKind, Result};
 use crate::rules::SegmentSet;
 use definition::{Campaign, Ctx, Settings};
-pub use holidays::{BuiltinHolidays, HolidayCalendar};
+pub use holidays::{HolidayCalendar, LocaleHolidays};
 pub use split::{
     assign_variant, assign_with_holdout, sha256, unit_hash, Assignment, VariantWeight,
 };
@@ -186,7 +186,7 @@ impl Campaigns {
     /// `segments` resolves `in segment "name"` in every rule. A bad field is
     /// an [`ErrorKind::Argument`] error whose `field` is its JSON path.
     pub fn new(definitions: &serde_json::Value, segments: Option<SegmentSet>) -> Result<Campaigns> {
-        Campaigns::with_holidays(definitions, segments, Box::new(BuiltinHolidays))
+        Campaigns::with_holidays(definitions, segments, Box::new(LocaleHolidays))
     }
 
     /// Like [`Campaigns::new`] with another source of holiday dates.
