@@ -58,6 +58,13 @@ const KNOWN: &[(&str, &str, &str)] = &[
     ("date", "vi-VN", "long+time"),
     ("date", "vi-VN", "full"),
     ("date", "vi-VN", "full+time"),
+    // Localized GMT offsets in full times (`GMT-05:00`): ICU4X writes
+    // `-` where CLDR 48 has U+2212 in fr, an Arabic letter mark after the
+    // prefix in ar, the offset before `GMT` in pt, marks around it in he.
+    ("date", "ar-EG", "full+time"),
+    ("date", "fr-FR", "full+time"),
+    ("date", "he-IL", "full+time"),
+    ("date", "pt-BR", "full+time"),
 ];
 
 /// The (kind, locale, group) of a case, as in [`KNOWN`].

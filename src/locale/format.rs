@@ -9,11 +9,13 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use fixed_decimal::{Decimal, SignedRoundingMode, UnsignedRoundingMode};
-use icu_calendar::{Date, Iso};
-use icu_datetime::fieldsets::builder::{DateFields, FieldSetBuilder, ZoneStyle};
-use icu_datetime::fieldsets::enums::CompositeFieldSet;
+use icu_calendar::cal::{Buddhist, Persian};
+use icu_calendar::{AnyCalendarKind, Date, Gregorian, Iso};
+use icu_datetime::fieldsets::builder::{BuilderError, DateFields, FieldSetBuilder};
+use icu_datetime::fieldsets::enums::CompositeDateTimeFieldSet;
+use icu_datetime::fieldsets::zone;
 use icu_datetime::options::{Length, TimePrecision};
-use icu_datetime::DateTimeFormatter;
+use icu_datetime::{DateTimeFormatterLoadError, FixedCalendarDateTimeFormatter};
 use icu_decimal::options::DecimalFormatterOptions;
 use icu_decimal::DecimalFormatter;
 use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
@@ -251,9 +253,78 @@ impl Default for DateOptions {
     }
 }
 
+/// The calendars dates are written in: the locale's default as `Intl` uses
+/// it (Buddhist in `th`, Persian in `fa` and `ps-AF`), else Gregorian. Only
+/// these three calendars' names are compiled in (see docs/locale.md, "Size").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Calendar {
+    Gregorian,
+    Buddhist,
+    Persian,
+}
+
+fn calendar_of(loc: &icu_locale_core::Locale) -> Calendar {
+    match AnyCalendarKind::try_new(loc.into()).unwrap_or(AnyCalendarKind::Gregorian) {
+        AnyCalendarKind::Buddhist => Calendar::Buddhist,
+        AnyCalendarKind::Persian => Calendar::Persian,
+        _ => Calendar::Gregorian,
+    }
+}
+
+/// How a long or full time shows its zone: the localized GMT offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ZoneShown {
+    /// `GMT-5`, as `Intl`'s `timeZoneName: "shortOffset"` (long style).
+    ShortOffset,
+    /// `GMT-05:00`, as `timeZoneName: "longOffset"` (full style).
+    LongOffset,
+}
+
+/// Formats `$input` (a `ZonedDateTime<Iso, _>`) in calendar `$cal` (type `$C`)
+/// with the plain field set, or the date-time field set with a zone.
+macro_rules! format_in {
+    ($C:ty, $cal:expr, $loc:expr, $plain:expr, $dt:expr, $zone:expr, $input:expr) => {{
+        let input = ZonedDateTime {
+            date: $input.date.to_calendar($cal),
+            time: $input.time,
+            zone: $input.zone,
+        };
+        let prefs = (&$loc).into();
+        let err = |e: DateTimeFormatterLoadError| {
+            locale_error(&format!("no date patterns for {}", $loc), e)
+        };
+        match ($zone, $dt) {
+            (Some(ZoneShown::ShortOffset), Some(dt)) => {
+                FixedCalendarDateTimeFormatter::<$C, _>::try_new(
+                    prefs,
+                    dt.with_zone(zone::LocalizedOffsetShort),
+                )
+                .map_err(err)?
+                .format(&input)
+                .to_string()
+            }
+            (Some(ZoneShown::LongOffset), Some(dt)) => {
+                FixedCalendarDateTimeFormatter::<$C, _>::try_new(
+                    prefs,
+                    dt.with_zone(zone::LocalizedOffsetLong),
+                )
+                .map_err(err)?
+                .format(&input)
+                .to_string()
+            }
+            _ => FixedCalendarDateTimeFormatter::<$C, _>::try_new(prefs, $plain)
+                .map_err(err)?
+                .format(&input)
+                .to_string(),
+        }
+    }};
+}
+
 /// Formats a date, or a date and time, in the locale's calendar and patterns,
 /// as `Intl.DateTimeFormat` with `dateStyle` (and `timeStyle` when `time`).
-/// Long and full times show the zone (`PST`, `Pacific Standard Time`).
+/// Long and full times show the zone as a localized GMT offset (`GMT-5`,
+/// `GMT-05:00`), as `Intl` does with `timeZoneName: "shortOffset"` /
+/// `"longOffset"`, not the zone's name (`EST`): see docs/locale.md.
 ///
 /// ```
 /// use kaleido::locale::{format_date, DateInput, DateOptions, DateStyle};
@@ -281,24 +352,68 @@ pub fn format_date(value: DateInput, locale: &str, options: DateOptions) -> Resu
         DateStyle::Full => DateFields::YMDE,
         _ => DateFields::YMD,
     });
+    let mut zone_shown = None;
     if options.time {
         builder.time_precision = Some(match options.style {
             DateStyle::Short => TimePrecision::Minute,
             _ => TimePrecision::Second,
         });
-        builder.zone_style = match options.style {
-            DateStyle::Long => Some(ZoneStyle::SpecificShort),
-            DateStyle::Full => Some(ZoneStyle::SpecificLong),
+        zone_shown = match options.style {
+            DateStyle::Long => Some(ZoneShown::ShortOffset),
+            DateStyle::Full => Some(ZoneShown::LongOffset),
             _ => None,
         };
     }
-    let field_set: CompositeFieldSet = builder
-        .build_composite()
-        .map_err(|e| Error::new(ErrorKind::Argument, format!("date fields: {e}")))?;
-    let formatter = DateTimeFormatter::try_new((&loc).into(), field_set)
-        .map_err(|e| locale_error(&format!("no date patterns for {locale:?}"), e))?;
+    let fields_error =
+        |e: BuilderError| Error::new(ErrorKind::Argument, format!("date fields: {e}"));
+    let date_and_time = if zone_shown.is_some() {
+        Some(
+            builder
+                .clone()
+                .build_date_and_time()
+                .map_err(fields_error)?,
+        )
+    } else {
+        None
+    };
+    let plain: CompositeDateTimeFieldSet =
+        builder.build_composite_datetime().map_err(fields_error)?;
     let input = zoned(local, offset_seconds, options.time_zone)?;
-    let text = formatter.format(&input).to_string();
+    let text = match calendar_of(&loc) {
+        Calendar::Gregorian => {
+            format_in!(
+                Gregorian,
+                Gregorian,
+                loc,
+                plain,
+                date_and_time,
+                zone_shown,
+                input
+            )
+        }
+        Calendar::Buddhist => {
+            format_in!(
+                Buddhist,
+                Buddhist,
+                loc,
+                plain,
+                date_and_time,
+                zone_shown,
+                input
+            )
+        }
+        Calendar::Persian => {
+            format_in!(
+                Persian,
+                Persian::new(),
+                loc,
+                plain,
+                date_and_time,
+                zone_shown,
+                input
+            )
+        }
+    };
     // V8 and SpiderMonkey print U+202F NARROW NO-BREAK SPACE (CLDR 42+, in
     // `9:05 PM`, `2025 г.`) as a plain space for web compatibility; so do we.
     Ok(text.replace('\u{202f}', " "))
@@ -324,4 +439,53 @@ fn zoned(local: NaiveDateTime, offset_seconds: i32, tz: Tz) -> Result<Zoned> {
         .with_offset(offset)
         .at_date_time(icu_time::DateTime { date, time });
     Ok(ZonedDateTime { date, time, zone })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(at: &str, locale: &str, zone: &str, style: DateStyle, time: bool) -> String {
+        let o = DateOptions {
+            time_zone: zone.parse().unwrap(),
+            style,
+            time,
+        };
+        format_date(DateInput::parse(at).unwrap(), locale, o).unwrap()
+    }
+
+    #[test]
+    fn zones_are_gmt_offsets_and_calendars_follow_intl_defaults() {
+        let at = "2025-01-31T14:05:09Z";
+        let ny = "America/New_York";
+        assert_eq!(
+            date(at, "en-US", ny, DateStyle::Long, true),
+            "January 31, 2025 at 9:05:09 AM GMT-5"
+        );
+        assert_eq!(
+            date(at, "en-US", ny, DateStyle::Full, true),
+            "Friday, January 31, 2025 at 9:05:09 AM GMT-05:00"
+        );
+        assert_eq!(
+            date(at, "en-US", "Asia/Kolkata", DateStyle::Long, true),
+            "January 31, 2025 at 7:35:09 PM GMT+5:30"
+        );
+        assert_eq!(
+            date(at, "de-DE", "UTC", DateStyle::Long, true),
+            "31. Januar 2025 um 14:05:09 GMT+0"
+        );
+        // Intl's default calendars: Buddhist in Thai, Persian in Persian.
+        assert_eq!(
+            date("2025-03-09", "th-TH", "UTC", DateStyle::Long, false),
+            "9 มีนาคม 2568"
+        );
+        assert_eq!(
+            date("2025-03-09", "fa-IR", "UTC", DateStyle::Long, false),
+            "۱۹ اسفند ۱۴۰۳"
+        );
+        assert_eq!(
+            date("2025-03-09", "ar-SA", "UTC", DateStyle::Long, false),
+            "٩ مارس ٢٠٢٥"
+        );
+    }
 }

@@ -15,6 +15,23 @@ const INSTANTS = ['2025-01-31T14:05:09Z', '2025-07-04T23:30:00Z'];
 const ZONES = ['UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata'];
 const STYLES = ['short', 'medium', 'long', 'full'];
 
+/**
+ * `Intl.DateTimeFormat` with `dateStyle` and `timeStyle`, except that the zone of
+ * long and full times is the localized GMT offset Intl writes with
+ * `timeZoneName: 'shortOffset'` (long) or `'longOffset'` (full): kaleido does not
+ * ship zone names (docs/locale.md, "Size").
+ */
+export function intlDateTime(locale, style, timeZone, date) {
+  const format = new Intl.DateTimeFormat(locale, { dateStyle: style, timeStyle: style, timeZone });
+  if (style !== 'long' && style !== 'full') return format.format(date);
+  const parts = format.formatToParts(date);
+  const timeZoneName = style === 'long' ? 'shortOffset' : 'longOffset';
+  const offset = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName }).formatToParts(date)
+    .find((p) => p.type === 'timeZoneName').value;
+  // format() (unlike formatToParts) prints U+202F as a plain space for web compatibility.
+  return parts.map((p) => (p.type === 'timeZoneName' ? offset : p.value)).join('').replace(/\u202f/g, ' ');
+}
+
 export function localeCases() {
   const cases = [];
   for (const locale of LOCALES) {
@@ -38,7 +55,7 @@ export function localeCases() {
       for (const at of INSTANTS) {
         for (const timeZone of ZONES) {
           cases.push({ kind: 'date', args: [at, locale, { timeZone, style, time: true }],
-            intl: () => new Intl.DateTimeFormat(locale, { dateStyle: style, timeStyle: style, timeZone }).format(new Date(at)) });
+            intl: () => intlDateTime(locale, style, timeZone, new Date(at)) });
         }
         cases.push({ kind: 'date', args: [at, locale, { timeZone: 'America/New_York', style, time: false }],
           intl: () => new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'America/New_York' }).format(new Date(at)) });
@@ -62,6 +79,7 @@ export const KNOWN = new Set([
   'date|pl-PL|short', 'date|pl-PL|short+time', 'date|pt-BR|long+time', 'date|uz-Latn-UZ|long+time',
   'date|uz-Latn-UZ|full+time', 'date|vi-VN|short', 'date|vi-VN|short+time', 'date|vi-VN|long',
   'date|vi-VN|long+time', 'date|vi-VN|full', 'date|vi-VN|full+time',
+  'date|ar-EG|full+time', 'date|fr-FR|full+time', 'date|he-IL|full+time', 'date|pt-BR|full+time',
 ]);
 
 /** The KNOWN key of a case. */
