@@ -200,7 +200,12 @@ export class Audience {
 
 /** Options of {@link Template.render} and {@link Template.variants}. */
 export interface RenderOptions extends EvalOptions {
-  /** Locale (BCP 47) when the profile has no `locale` attribute; default 'en'. */
+  /**
+   * Campaign default locale (BCP 47) when the profile names none (its `locale`, or
+   * `language` + `country`); default 'en'. Numbers, money, dates and plurals use CLDR
+   * data of the subscriber's locale; dates are shown in the profile's `timeZone`,
+   * else its country's main zone, else `timeZone` of these options.
+   */
   locale?: string;
   /** Currency (ISO 4217) of `money` without an argument. */
   currency?: string;
@@ -209,15 +214,28 @@ export interface RenderOptions extends EvalOptions {
 /** Options of {@link Template.compile}. */
 export interface TemplateCompileOptions {
   /**
-   * Named blocks for `{% include "name" %}`: a template string, or per-segment
-   * variants `{ vip: '…', default: '…' }` (first segment of `segments` that holds wins).
+   * Named blocks for `{% include "name" %}`: a template string; or per-segment
+   * variants `{ vip: '…', default: '…' }` (first segment of `segments` that holds wins);
+   * or per-locale variants `{ 'locale:de': '…', 'locale:pt-BR': '…', default: '…' }`
+   * (the subscriber's locale picks one along its CLDR fallback chain: `de-AT` → `de`,
+   * `pt-AO` → `pt-PT` → `pt`, then any variant of the same language, else `default`,
+   * else nothing). One block cannot mix segment and locale keys.
    */
   blocks?: Record<string, string | Record<string, string>>;
+  /**
+   * Formal or informal address (default 'informal'), for every language or per
+   * locale tag: `{ de: 'formal', ja: 'formal', default: 'informal' }`. Templates see
+   * it as `formal` (boolean) and as the default of `greeting()` and `address()`.
+   */
+  formality?: Formality | Record<string, Formality>;
   /** Instruction budget of one render (default 1,000,000); exceeding it is a 'limit' error. */
   fuel?: number;
   /** Output cap of one render in bytes (default 1 MiB); exceeding it is a 'limit' error. */
   maxOutput?: number;
 }
+
+/** How a template addresses the subscriber. */
+export type Formality = 'formal' | 'informal';
 
 /** One distinct rendering of a template over an audience. */
 export interface Variant {
@@ -233,9 +251,9 @@ export interface Variant {
   html: string;
   /** Fields missing for part of the group, render failures. */
   warnings: Diagnostic[];
-  /** The locale it is rendered in. */
+  /** The resolved locale it is rendered in (canonical BCP 47: `pt_BR` → `pt-BR`). */
   locale: string;
-  /** For each block with per-segment variants: the variant shown. */
+  /** For each block with variants: the variant shown (a segment name, 'locale:TAG', 'default' or 'none'). */
   blocks: Record<string, string>;
 }
 
@@ -243,7 +261,7 @@ export interface Variant {
 export interface VariantMatrixRow {
   key: string;
   count: number;
-  /** Block name -> variant shown ('default', a segment name, or 'none'). */
+  /** Block name -> variant shown ('default', a segment name, 'locale:TAG', or 'none'). */
   blocks: Record<string, string>;
   /** Condition as written in the template (`in_segment("vip")`) -> its outcome. */
   conditions: Record<string, boolean>;
@@ -269,6 +287,11 @@ export interface TemplateCondition {
  * missing values print as nothing or their `default(…)`. `in_segment("name")` and
  * `matches("rule")` work in `{% if %}`; filters: default, greeting, money, number,
  * percent, date, datetime, plural, upper, title, truncate, and Jinja's builtins.
+ * Culture: variables `dir` ('rtl' for Arabic, Hebrew, Persian, Urdu…), `lang` (the
+ * resolved locale) and `formal`; functions `greeting()`, `address()`, `full_name()`
+ * (family name first in zh, ja, ko, vi, hu), `holiday_within("christmas", 21, next=true)`
+ * (the profile's country, today in their zone), `season()` and `week_info()`
+ * (`{ first_day, weekend }`).
  */
 export class Template {
   private constructor();

@@ -50,6 +50,14 @@ test('formatting in Chromium agrees with its Intl', async () => {
           if (o.time) opts.timeStyle = o.style;
           const d = a.length === 10 ? new Date(a + 'T00:00:00Z') : new Date(a);
           intl = new Intl.DateTimeFormat(b, opts).format(d);
+          if (o.time && (o.style === 'long' || o.style === 'full')) {
+            // As intlDateTime in locale-cases.mjs: the zone as Intl's shortOffset/longOffset.
+            const timeZoneName = o.style === 'long' ? 'shortOffset' : 'longOffset';
+            const offset = new Intl.DateTimeFormat(b, { timeZone: opts.timeZone, timeZoneName })
+              .formatToParts(d).find((x) => x.type === 'timeZoneName').value;
+            intl = new Intl.DateTimeFormat(b, opts).formatToParts(d)
+              .map((x) => (x.type === 'timeZoneName' ? offset : x.value)).join('').replace(/\u202f/g, ' ');
+          }
           ours = k.formatDate(a, b, o);
         }
         return { intl, ours };

@@ -56,7 +56,51 @@ test('filters: money, number, percent, plural, date in the subscriber locale and
     { first_name: 'Ana', items: [{ price: 10 }, { price: 1234.5 }], n: 2, r: 0.5, at: '2025-01-31T14:05:00Z', timeZone: 'America/New_York', city: 'izmir', locale: 'tr' },
     { asOf: AS_OF, currency: 'USD' },
   );
-  assert.equal(out, 'Hi Ana|1:$10.00 2:$1,234.50 |2 items|50%|1&#x2f;31&#x2f;25, 9:05\u202fAM|İZMİR');
+  // Turkish CLDR data through the same formatter as formatCurrency/formatDate (compared with Intl).
+  const usd = (v) => new Intl.NumberFormat('tr', { style: 'currency', currency: 'USD' }).format(v);
+  const when = new Intl.DateTimeFormat('tr', { dateStyle: 'short', timeStyle: 'short', timeZone: 'America/New_York' })
+    .format(new Date('2025-01-31T14:05:00Z')).replace(/\//g, '&#x2f;');
+  const pct = new Intl.NumberFormat('tr', { style: 'percent' }).format(0.5);
+  assert.equal(out, `Hi Ana|1:${usd(10)} 2:${usd(1234.5)} |2 items|${pct}|${when}|İZMİR`);
+});
+
+test('CLDR formatting in the resolved locale, culture helpers, formality, locale blocks', () => {
+  const t = k.Template.compile('{{ p | money("EUR") }}|{{ d | date("long") }}|{{ n | plural(one="# plik", few="# pliki", many="# plików", other="# pliku") }}');
+  const intlEur = (l) => new Intl.NumberFormat(l, { style: 'currency', currency: 'EUR' }).format(1234.5);
+  const intlDay = (l) => new Intl.DateTimeFormat(l, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date('2025-03-09T00:00:00Z'));
+  for (const locale of ['de-DE', 'ja-JP', 'pl-PL', 'fr-FR']) {
+    assert.equal(t.render({ locale, p: 1234.5, d: '2025-03-09', n: 3 }), `${intlEur(locale)}|${intlDay(locale)}|${locale === 'pl-PL' ? '3 pliki' : '3 pliku'}`);
+  }
+  // language + country, and the campaign default locale.
+  assert.equal(t.render({ language: 'de', country: 'DE', p: 1234.5 }), `${intlEur('de-DE')}||`);
+  assert.equal(t.render({ p: 1234.5 }, { locale: 'fr-FR' }), `${intlEur('fr-FR')}||`);
+
+  const c = k.Template.compile('<p dir="{{ dir }}" lang="{{ lang }}">{{ "x" if holiday_within("christmas", 21) else "-" }} {{ season() }} {{ week_info().first_day }}</p>');
+  const asOf = '2025-12-10T12:00:00Z';
+  assert.equal(c.render({ locale: 'ar-EG', country: 'EG' }, { asOf }), '<p dir="rtl" lang="ar-EG">- winter saturday</p>');
+  assert.equal(c.render({ locale: 'en-AU', country: 'AU' }, { asOf }), '<p dir="ltr" lang="en-AU">x summer monday</p>');
+  assert.equal(c.render({ locale: 'he' }, { asOf }), '<p dir="rtl" lang="he">-  sunday</p>');
+
+  const g = k.Template.compile('{{ greeting() }}|{{ full_name() }}|{% if formal %}Sie{% else %}du{% endif %}', {
+    formality: { de: 'formal', default: 'informal' },
+  });
+  assert.equal(g.render({ first_name: 'Anna', last_name: 'Müller', gender: 'female', locale: 'de-AT' }), 'Guten Tag Frau Müller|Anna Müller|Sie');
+  assert.equal(g.render({ first_name: 'Ann', last_name: 'Lee', locale: 'en' }), 'Hi Ann|Ann Lee|du');
+  assert.equal(g.render({ first_name: '太郎', last_name: '山田', locale: 'ja' }), '山田さん|山田太郎|du');
+  assert.equal(thrown(() => k.Template.compile('x', { formality: 'polite' })).kind, 'argument');
+
+  const b = k.Template.compile('{% include "footer" %}', {
+    blocks: { footer: { 'locale:de': 'Abmelden', 'locale:pt': 'Cancelar', default: 'Unsubscribe' } },
+  });
+  assert.equal(b.render({ locale: 'de-CH' }), 'Abmelden');
+  assert.equal(b.render({ locale: 'pt-BR' }), 'Cancelar');
+  assert.equal(b.render({}), 'Unsubscribe');
+  const v = b.variants([{ id: 1, locale: 'de_DE' }, { id: 2, locale: 'de-DE' }, { id: 3, locale: 'pt-AO' }]);
+  assert.deepEqual(v.map((x) => [x.locale, x.count, x.blocks.footer, x.html]), [
+    ['de-DE', 2, 'locale:de', 'Abmelden'],
+    ['pt-AO', 1, 'locale:pt', 'Cancelar'],
+  ]);
+  assert.equal(thrown(() => k.Template.compile('x', { blocks: { f: { vip: 'a', 'locale:de': 'b' } } })).kind, 'argument');
 });
 
 test('limits are KaleidoErrors of kind limit', () => {
