@@ -26,6 +26,7 @@
 
 mod error;
 pub mod rules;
+pub mod sql;
 
 pub use error::{Error, ErrorKind, Result, Span};
 pub use rules::Explanation;
