@@ -149,6 +149,9 @@ const CONSTRUCTS: &[&str] = &[
     r#"did cart_add then did purchase"#,
     r#"did cart_add then did purchase within 24 hours"#,
     r#"did cart_add then did not purchase within 1 day"#,
+    r#"did cart_add then did purchase within 1 day"#,
+    r#"did cart_add then did not purchase within 7 days"#,
+    r#"did product_view then did purchase within 1 week"#,
     r#"did cart_add then did not purchase in last 30 days"#,
     r#"did product_view then did purchase where same product_id within 7 days"#,
     r#"did product_view where category = "shoes" then did purchase where (same product_id and amount > 20) within 1 week in last 60 days"#,
@@ -415,6 +418,21 @@ fn segment_set() -> SegmentSet {
 fn generate(n: usize, seed: u64) -> Data {
     let mut rng = Rng(seed);
     let edges = edge_instants();
+    // Local 01:30 / 02:30 a day or a week before New York's and Berlin's
+    // DST changes: `+ 1 day` or `+ 7 days` lands in the gap or the overlap.
+    let dst: Vec<DateTime<Utc>> = [
+        "2025-11-01T05:30:00Z",
+        "2025-10-26T05:30:00Z",
+        "2025-03-08T07:30:00Z",
+        "2025-03-29T01:30:00Z",
+        "2025-03-23T01:30:00Z",
+        "2025-10-25T00:30:00Z",
+        "2025-10-19T00:30:00Z",
+        "2025-02-28T01:30:00Z",
+    ]
+    .iter()
+    .map(|t| DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc))
+    .collect();
     let scen_dates: Vec<NaiveDate> = SCENARIOS
         .iter()
         .map(|s| {
@@ -577,7 +595,12 @@ fn generate(n: usize, seed: u64) -> Data {
         if rng.chance(40) {
             // A first event followed by a second one at the gap's edge.
             let first = *rng.pick(&["cart_add", "product_view"]);
-            let at = *rng.pick(&edges);
+            // Half start where a calendar gap lands in a DST gap or overlap.
+            let at = if rng.chance(50) {
+                *rng.pick(&dst)
+            } else {
+                *rng.pick(&edges)
+            };
             let mut a = event(&mut rng, first, at, &categories);
             let gap = *rng.pick(&[
                 Duration {
@@ -601,7 +624,7 @@ fn generate(n: usize, seed: u64) -> Data {
                     unit: Unit::Months,
                 },
             ]);
-            let tz = clock(rng.pick(&SCENARIOS)).1;
+            let tz = clock(rng.pick(&SCENARIOS[..2])).1;
             let deadline = time::after(at, gap, tz).unwrap();
             let delta = *rng.pick(&[0, 1, -1, -3600, 3600]);
             let mut b = event(
@@ -745,7 +768,7 @@ fn random_filter(rng: &mut Rng) -> String {
         ),
         2 => "category is not set".into(),
         3 => format!("at within last {}", random_duration(rng)),
-        4 => format!("category in [\"shoes\", \"Shoes\"]"),
+        4 => "category in [\"shoes\", \"Shoes\"]".to_string(),
         5 => format!("(category = \"shoes\" or amount > {})", rng.below(200)),
         _ => format!("at before {}", random_date_literal(rng)),
     }

@@ -957,12 +957,12 @@ impl<'o> Compiler<'o> {
             return Ok(d.add_hours(t, i64::from(within.amount)));
         }
         let tz = self.clock.tz;
-        let local = d.add_local(&d.to_local(t, tz)?, within.unit, within.amount);
-        let resolved = d.from_local(&local, tz)?;
+        let local = d.add_local(&d.local_time(t, tz)?, within.unit, within.amount);
+        let resolved = d.resolve_local(&local, tz)?;
         let hour_earlier = d.add_hours(&resolved, -1);
         Ok(format!(
             "(CASE WHEN {} = {local} THEN {hour_earlier} ELSE {resolved} END)",
-            d.to_local(&hour_earlier, tz)?
+            d.local_time(&hour_earlier, tz)?
         ))
     }
 

@@ -281,7 +281,7 @@ impl Dialect {
     }
 
     /// The local wall-clock time (a zone-less timestamp) of the instant `t` in `tz`.
-    pub(crate) fn to_local(self, t: &str, tz: Tz) -> Result<String> {
+    pub(crate) fn local_time(self, t: &str, tz: Tz) -> Result<String> {
         let z = self.zone(tz)?;
         Ok(match self {
             Dialect::DuckDb => format!("timezone({z}, {t})"),
@@ -294,7 +294,7 @@ impl Dialect {
 
     /// The instant of the local wall-clock time `local` in `tz`, as the engine
     /// resolves it (the caller corrects overlaps to the earlier instant).
-    pub(crate) fn from_local(self, local: &str, tz: Tz) -> Result<String> {
+    pub(crate) fn resolve_local(self, local: &str, tz: Tz) -> Result<String> {
         let z = self.zone(tz)?;
         Ok(match self {
             Dialect::DuckDb => format!("timezone({z}, {local})"),
@@ -309,8 +309,8 @@ impl Dialect {
     pub(crate) fn local_date(self, t: &str, tz: Tz) -> Result<String> {
         Ok(match self {
             Dialect::BigQuery => format!("DATE({t}, {})", self.zone(tz)?),
-            Dialect::Spark => format!("to_date({})", self.to_local(t, tz)?),
-            _ => format!("CAST({} AS DATE)", self.to_local(t, tz)?),
+            Dialect::Spark => format!("to_date({})", self.local_time(t, tz)?),
+            _ => format!("CAST({} AS DATE)", self.local_time(t, tz)?),
         })
     }
 
