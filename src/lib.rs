@@ -24,10 +24,16 @@
     )
 )]
 
+mod content;
 mod error;
+pub mod jsonlogic;
+pub mod predict;
 pub mod rules;
 pub mod sql;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
+pub use content::{Template, TemplateOptions, DEFAULT_FUEL};
 pub use error::{Error, ErrorKind, Result, Span};
 pub use rules::Explanation;
 pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};

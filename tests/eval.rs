@@ -1581,3 +1581,29 @@ fn explanations_snapshot() {
         .collect();
     insta::assert_json_snapshot!(all);
 }
+
+/// Rough timing of `test()` (run with `--release --ignored --nocapture`).
+#[test]
+#[ignore]
+fn timing_test_100k() {
+    let opts = at(NOW);
+    let profile = json!({
+        "gender": "m", "age": 30, "email": "Ana@GMAIL.com", "country": "VN", "language": "vi",
+        "events": (0..20).map(|i| json!({"type": if i % 3 == 0 { "purchase" } else { "email_open" },
+            "at": format!("2025-05-{:02}T10:00:00Z", i + 1), "amount": i})).collect::<Vec<_>>(),
+    });
+    for text in [
+        r#"country in ["VN", "CN", "TW", "HK", "SG"] and language != "en""#,
+        r#"email ends with "@gmail.com" and age between 25 and 34"#,
+        r#"gender = "m" and age between 25 and 34 and did purchase in last 30 days"#,
+        "sum(purchase.amount in last 365 days) > 500 or count(purchase in last 90 days) >= 3",
+    ] {
+        let s = Segment::parse(text).unwrap();
+        let t = std::time::Instant::now();
+        let mut n = 0;
+        for _ in 0..100_000 {
+            n += usize::from(s.test(&profile, &opts).unwrap());
+        }
+        eprintln!("{:>8.1} ms  {n}  {text}", t.elapsed().as_secs_f64() * 1e3);
+    }
+}

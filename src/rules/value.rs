@@ -89,13 +89,81 @@ impl Temporal {
 /// Anything else is `None` (a value of the wrong type).
 pub(crate) fn parse_temporal(s: &str) -> Option<Temporal> {
     if s.len() == 10 {
-        return NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
+        return fast_date(s.as_bytes())
+            .or_else(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
             .map(Temporal::Date);
     }
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| Temporal::Instant(t.with_timezone(&Utc)))
+    fast_instant(s.as_bytes())
+        .or_else(|| {
+            DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        })
+        .map(Temporal::Instant)
+}
+
+/// The number written by the ASCII digits `b[from..to]`.
+fn digits(b: &[u8], from: usize, to: usize) -> Option<u32> {
+    let mut n: u32 = 0;
+    for &c in b.get(from..to)? {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(c - b'0');
+    }
+    Some(n)
+}
+
+/// Fast path for `YYYY-MM-DD` at the start of `b` (profiles hold many of
+/// these; chrono's format-driven parser is several times slower).
+fn fast_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let year = i32::try_from(digits(b, 0, 4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(b, 5, 7)?, digits(b, 8, 10)?)
+}
+
+/// Fast path for the common RFC 3339 shapes
+/// (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`); `None` sends anything else
+/// (leap seconds, lower-case separators…) to chrono's full parser.
+fn fast_instant(b: &[u8]) -> Option<DateTime<Utc>> {
+    let date = fast_date(b)?;
+    if b.get(10) != Some(&b'T') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+        return None;
+    }
+    let (h, m, sec) = (digits(b, 11, 13)?, digits(b, 14, 16)?, digits(b, 17, 19)?);
+    let mut i = 19;
+    let mut nanos = 0u32;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        let len = i - start;
+        if len == 0 || len > 9 {
+            return None;
+        }
+        nanos = digits(b, start, i)? * 10u32.pow(u32::try_from(9 - len).ok()?);
+    }
+    let offset_secs: i64 = match b.get(i..)? {
+        [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let secs = i64::from(digits(b, i + 1, i + 3)?) * 3600
+                + i64::from(digits(b, i + 4, i + 6)?) * 60;
+            if *sign == b'-' {
+                -secs
+            } else {
+                secs
+            }
+        }
+        _ => return None,
+    };
+    let time = chrono::NaiveTime::from_hms_nano_opt(h, m, sec, nanos)?;
+    let local = date.and_time(time);
+    let utc = local.checked_sub_signed(chrono::Duration::try_seconds(offset_secs)?)?;
+    Some(DateTime::from_naive_utc_and_offset(utc, Utc))
 }
 
 /// Reads a JSON value as a date or date-time attribute (`None`: not a string
@@ -407,6 +475,46 @@ mod tests {
         assert_eq!(lookup(o, &path("a.b")), Some(&json!(1)));
         assert_eq!(lookup(o, &path("n")), None);
         assert_eq!(lookup(o, &path("missing.x")), None);
+    }
+
+    #[test]
+    fn fast_parsers_agree_with_chrono() {
+        for text in [
+            "2025-01-31T09:00:00Z",
+            "2025-01-31T09:00:00.5Z",
+            "2025-01-31T09:00:00.123456789+05:30",
+            "2025-01-31T23:59:59-08:00",
+            "2024-02-29T00:00:00+00:00",
+            "2025-02-29T00:00:00Z",
+            "2025-13-01T00:00:00Z",
+            "2025-01-31T24:00:00Z",
+            "2025-01-31t09:00:00z",
+            "2025-01-31 09:00:00Z",
+            "2016-12-31T23:59:60Z",
+            "2025-01-31T09:00:00.Z",
+            "2025-01-31T09:00:00",
+            "2025-01-31T09:00:00+0530",
+            "not a date at all!!",
+        ] {
+            let chrono = DateTime::parse_from_rfc3339(text)
+                .ok()
+                .map(|t| t.with_timezone(&Utc));
+            assert_eq!(
+                parse_temporal(text),
+                chrono.map(Temporal::Instant),
+                "{text}"
+            );
+        }
+        for text in [
+            "2025-01-31",
+            "2024-02-29",
+            "2025-02-29",
+            "2025-1-031",
+            "abcdefghij",
+        ] {
+            let chrono = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+            assert_eq!(parse_temporal(text), chrono.map(Temporal::Date), "{text}");
+        }
     }
 
     #[test]
