@@ -10,6 +10,7 @@
 mod jsonlogic;
 mod options;
 mod segment;
+mod sql;
 mod template;
 
 use js_sys::Reflect;
