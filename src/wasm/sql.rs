@@ -14,8 +14,10 @@ use crate::sql::{Dialect, Properties, SqlOptions, TableLayout};
 #[serde(rename_all = "camelCase")]
 struct SqlOptionsJs {
     dialect: Option<String>,
+    /// Read as JSON first: serde-wasm-bindgen only looks up known fields, so
+    /// a misspelt one (`profile`) would pass unnoticed.
     #[serde(default)]
-    tables: Option<TablesJs>,
+    tables: Option<serde_json::Value>,
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     schema: JsValue,
 }
@@ -88,7 +90,12 @@ impl JsSegment {
             argument("options.dialect is required: duckdb, postgres, spark, bigquery or snowflake")
         })?;
         let dialect = Dialect::from_name(&dialect).map_err(|e| to_js_error(&e))?;
-        let tables = js.tables.unwrap_or_default().layout()?;
+        let tables = match js.tables {
+            None | Some(serde_json::Value::Null) => TablesJs::default(),
+            Some(value) => serde_json::from_value::<TablesJs>(value)
+                .map_err(|e| argument(format!("invalid options.tables: {e}")))?,
+        }
+        .layout()?;
         let schema = schema_arg(js.schema)?;
         let resolved = eval_options(options)?;
         let eval = resolved.get();
