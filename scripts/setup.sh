@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 
 WANT_TEST=0
 WANT_SPARK=0
+[ "${KALEIDO_TEST_SPARK:-0}" = 1 ] && WANT_SPARK=1
 for arg in "$@"; do
   case "$arg" in
     --test) WANT_TEST=1 ;;
