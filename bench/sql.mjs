@@ -5,6 +5,10 @@
 //
 //   node bench/sql.mjs [--sizes 1000000,10000000] [--rounds 3]
 //
+// The default sizes (also KALEIDO_BENCH_SQL_SIZES) took 3 and 35 minutes on a
+// shared 2-core machine; the 10M run writes 2 GB of CSV to the temp dir and
+// DuckDB holds about 3 GB in memory.
+//
 // Profiles are generated in chunks of 100,000 (not timed). Kaleido's time is
 // only the `test` calls over objects already in memory; DuckDB's load is the
 // CSV import, its query time the median of `--rounds` runs of
