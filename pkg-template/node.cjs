@@ -41,4 +41,6 @@ module.exports = {
   SegmentSet: wasm.SegmentSet,
   Template: wasm.Template,
   inferSchema: wasm.inferSchema,
+  Campaigns: wasm.Campaigns,
+  assignVariant: wasm.assignVariant,
 };

@@ -1,6 +1,16 @@
 // Node entry of `kaleido` (ES module): `import { Segment } from 'kaleido'`.
 import kaleido from './node.cjs';
 
-export const { init, KaleidoError, jsonLogic, version, Segment, SegmentSet, Template, inferSchema } =
-  kaleido;
+export const {
+  init,
+  KaleidoError,
+  jsonLogic,
+  version,
+  Segment,
+  SegmentSet,
+  Template,
+  inferSchema,
+  Campaigns,
+  assignVariant,
+} = kaleido;
 export default kaleido;

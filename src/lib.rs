@@ -24,6 +24,7 @@
     )
 )]
 
+pub mod campaign;
 mod content;
 mod error;
 pub mod jsonlogic;
