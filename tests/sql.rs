@@ -49,6 +49,10 @@ const NASTY_VALUE: &str = "it's \"q\" \\ back\\slash'; DROP TABLE events; --\nne
 
 /// Every construct of the language, on the generated schema.
 const CONSTRUCTS: &[&str] = &[
+    r#"season = "spring""#,
+    r#"season != "winter" and age > 20"#,
+    r#"holiday "lunar_new_year" within last 60 days"#,
+    r#"holiday "christmas" within next 300 days or not holiday "easter" within next 40 days"#,
     r#"age = 30"#,
     r#"age != 30"#,
     r#"age < 30 or age >= 60"#,
@@ -467,7 +471,9 @@ fn generate(n: usize, seed: u64) -> Data {
         "1st@gmail.com",
         "ana.b@gmail.co",
     ];
-    let countries = ["US", "us", "DE", "VN", "CN", "TW", "HK", "SG", "FR", "de"];
+    let countries = [
+        "US", "us", "DE", "VN", "CN", "TW", "HK", "SG", "FR", "de", "AU", "br", "X1",
+    ];
     let interests = ["hiking", "running", "Hiking", "chess", "cooking"];
     let categories = [
         "shoes",
@@ -1372,6 +1378,13 @@ fn errors_name_what_cannot_be_compiled() {
     assert!(e.message().contains("date or datetime"), "{e}");
     let e = to_sql(&Segment::parse("name = \"a\\u{0}b\"").unwrap(), &opts).unwrap_err();
     assert_eq!(e.kind(), kaleido::ErrorKind::Argument);
+    let e = to_sql(
+        &Segment::parse("local_time between 08:00 and 20:00").unwrap(),
+        &opts,
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), kaleido::ErrorKind::Argument);
+    assert!(e.message().contains("local_time"), "{e}");
     // Inferred from the literal when the schema is silent.
     let sql = to_sql(&Segment::parse("age >= 30 and vip").unwrap(), &opts).unwrap();
     assert!(

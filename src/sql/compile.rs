@@ -14,8 +14,8 @@ use super::dialect::{Dialect, SqlType};
 use super::{Properties, SqlOptions};
 use crate::error::{Error, ErrorKind, Result, Span};
 use crate::rules::ast::{
-    AggFunc, CmpOp, Direction, Duration, EventRef, Expr, LastTest, Literal, Path, Times, Unit,
-    Window,
+    AggFunc, CmpOp, CultureTest, Direction, Duration, EventRef, Expr, LastTest, Literal, Path,
+    Times, Unit, Window,
 };
 use crate::rules::value::{self, Clock, Temporal};
 use crate::rules::{time, Segment, ValueType};
@@ -180,11 +180,12 @@ impl<'o> Compiler<'o> {
             | Expr::Last { span, .. }
             | Expr::Sequence { span, .. }
             | Expr::InSegment { span, .. }
+            | Expr::Culture { span, .. }
                 if matches!(scope, Scope::Event { .. }) =>
             {
                 Err(type_error(
                     *span,
-                    "event conditions and segment references cannot appear inside `where`".into(),
+                    "event conditions, segment references and cultural conditions cannot appear inside `where`".into(),
                 ))
             }
             Expr::Did {
@@ -225,6 +226,7 @@ impl<'o> Compiler<'o> {
                 negated,
                 span,
             } => self.in_segment(name, *negated, *span),
+            Expr::Culture { test, span } => self.culture(test, *span),
             attr => self.attribute(scope, attr),
         }
     }
@@ -1060,6 +1062,74 @@ impl<'o> Compiler<'o> {
             }
         };
         Ok(format!("({} = {})", here.sql, there.sql))
+    }
+
+    /// `holiday "id" within …` and `season = "…"` depend only on the
+    /// profile's country once `asOf` and the time zone are fixed, so they
+    /// compile to country lists computed here by the evaluator's own code
+    /// (`crate::locale`), which keeps the two engines identical by
+    /// construction. `local_time` needs each row's own zone and is refused.
+    fn culture(&mut self, test: &CultureTest, span: Span) -> Result<String> {
+        let d = self.d;
+        let col = self.col(
+            Scope::Profile,
+            &vec!["country".to_string()],
+            Some(Ty::String),
+        )?;
+        let key = format!("UPPER(TRIM({}))", col.sql);
+        // The evaluator reads a country only when it is two ASCII letters.
+        let valid = d.regex(&col.sql, r"^\s*[A-Za-z]{2}\s*$", "")?;
+        let today = crate::rules::time::local_date(self.opts.as_of, self.opts.time_zone);
+        let answer = |country: &str| -> Result<Option<bool>> {
+            let mut profile = serde_json::Map::new();
+            profile.insert("country".into(), serde_json::Value::String(country.into()));
+            crate::locale::eval_culture(&profile, test, self.opts.as_of, today)
+        };
+        let list = |codes: &[&str]| -> Result<String> {
+            let parts: Result<Vec<String>> = codes.iter().map(|c| d.string(c)).collect();
+            Ok(parts?.join(", "))
+        };
+        let null = d.null_bool();
+        match test {
+            CultureTest::Holiday { .. } => {
+                let mut yes = Vec::new();
+                for c in crate::locale::HOLIDAY_COUNTRIES {
+                    if answer(c)? == Some(true) {
+                        yes.push(*c);
+                    }
+                }
+                let inner = if yes.is_empty() {
+                    "FALSE".to_string()
+                } else {
+                    format!("({key} IN ({}))", list(&yes)?)
+                };
+                Ok(format!(
+                    "(CASE WHEN {valid} AND {key} IN ({}) THEN {inner} ELSE {null} END)",
+                    list(crate::locale::HOLIDAY_COUNTRIES)?
+                ))
+            }
+            CultureTest::Season { .. } => {
+                let south = crate::locale::SOUTHERN_COUNTRIES;
+                let bool_sql = |b: Option<bool>| match b {
+                    Some(true) => "TRUE",
+                    Some(false) => "FALSE",
+                    None => null,
+                };
+                let s = bool_sql(answer(south.first().copied().unwrap_or("AU"))?);
+                // Any two-letter code outside the southern list is northern.
+                let n = bool_sql(answer("ZZ")?);
+                Ok(format!(
+                    "(CASE WHEN {valid} THEN (CASE WHEN {key} IN ({}) THEN {s} ELSE {n} END) ELSE {null} END)",
+                    list(south)?
+                ))
+            }
+            CultureTest::LocalTime { .. } => Err(Error::new(
+                ErrorKind::Argument,
+                "`local_time between …` cannot be compiled to SQL: it needs each row's own time zone; \
+                 evaluate it in Kaleido or filter on the send time instead",
+            )
+            .with_position(span)),
+        }
     }
 
     fn in_segment(&mut self, name: &str, negated: bool, span: Span) -> Result<String> {
