@@ -24,9 +24,11 @@
     )
 )]
 
+pub mod audience;
 mod error;
 pub mod rules;
 
+pub use audience::{Audience, IdValue, LoadOptions, LoadSummary, SkippedRow};
 pub use error::{Error, ErrorKind, Result, Span};
 pub use rules::Explanation;
 pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};

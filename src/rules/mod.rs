@@ -4,7 +4,7 @@
 
 pub mod ast;
 mod check;
-mod eval;
+pub(crate) mod eval;
 mod explain;
 mod lexer;
 mod parser;
@@ -12,7 +12,7 @@ mod print;
 pub mod schema;
 mod set;
 pub mod time;
-mod value;
+pub(crate) mod value;
 
 pub use check::{Diagnostic, Severity};
 pub use eval::validate_regexes;
