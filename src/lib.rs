@@ -25,10 +25,16 @@
 )]
 
 pub mod audience;
+mod content;
 mod error;
+pub mod jsonlogic;
+pub mod predict;
 pub mod rules;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use audience::{Audience, IdValue, LoadOptions, LoadSummary, SkippedRow};
+pub use content::{Template, TemplateOptions, DEFAULT_FUEL};
 pub use error::{Error, ErrorKind, Result, Span};
 pub use rules::Explanation;
 pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};

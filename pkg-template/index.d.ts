@@ -1,0 +1,295 @@
+// Type declarations for `kaleido`, written by hand and checked by a strict
+// consumer file in the test suite. The contract is docs/API.md of the project.
+
+// ---------------------------------------------------------------- set-up
+
+/** Anything WebAssembly instantiation accepts as the module's source. */
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/**
+ * Loads the WebAssembly module. Idempotent (every call returns the same
+ * promise); in Node it resolves at once. Browser pages call it once before
+ * anything else.
+ */
+export function init(input?: InitInput | Promise<InitInput>): Promise<void>;
+
+/** The library version, e.g. "0.1.0". */
+export function version(): string;
+
+/** What went wrong, in one word. */
+export type ErrorKind =
+  | 'parse'
+  | 'type'
+  | 'reference'
+  | 'data'
+  | 'template'
+  | 'locale'
+  | 'limit'
+  | 'argument';
+
+/** Optional positions carried by a {@link KaleidoError}. */
+export interface KaleidoErrorDetails {
+  line?: number;
+  column?: number;
+  row?: number;
+  field?: string;
+  snippet?: string;
+}
+
+/**
+ * The error every Kaleido call throws. `e instanceof KaleidoError` is true for
+ * errors thrown from WebAssembly as well.
+ */
+export class KaleidoError extends Error {
+  constructor(kind: ErrorKind, message: string, details?: KaleidoErrorDetails);
+  readonly name: 'KaleidoError';
+  kind: ErrorKind;
+  /** 1-based line in the text the error came from. */
+  line?: number;
+  /** 1-based column (in characters) in the text the error came from. */
+  column?: number;
+  /** 1-based row of bad input data. */
+  row?: number;
+  /** The field (attribute, column) of bad input data. */
+  field?: string;
+  /** The offending line with a caret under the position. */
+  snippet?: string;
+}
+
+// ---------------------------------------------------------------- data
+
+/** A JSON value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** One event on a profile: `{ type, at, ...properties }`. */
+export interface ProfileEvent {
+  type: string;
+  /** RFC 3339 date-time. */
+  at: string;
+  [property: string]: unknown;
+}
+
+/**
+ * A subscriber: `id`, any attributes (numbers, strings, booleans, `YYYY-MM-DD`
+ * dates, RFC 3339 date-times, arrays of strings, nested objects reached by
+ * dotted paths) and optionally `events`. Missing and `null` are unknown.
+ */
+export interface Profile {
+  id?: string | number;
+  events?: ProfileEvent[];
+  [attribute: string]: unknown;
+}
+
+/** The clock, calendar and references of one evaluation. */
+export interface EvalOptions {
+  /** The evaluation clock (RFC 3339, `YYYY-MM-DD`, or a Date); default: now. */
+  asOf?: string | Date;
+  /** IANA zone used to cut calendar days and months; default 'UTC'. */
+  timeZone?: string;
+  /** Resolves `in segment "name"`. */
+  segments?: SegmentSet;
+}
+
+/** A field type in a {@link Schema}. */
+export type FieldType = 'number' | 'string' | 'boolean' | 'date' | 'datetime' | 'string[]';
+
+/** Field types by attribute path; events map their property names to types. */
+export type Schema = Record<string, FieldType | { event: Record<string, string> }>;
+
+/** The schema a list of profiles follows (attribute types, event property types). */
+export function inferSchema(profiles: object[]): Schema;
+
+// ---------------------------------------------------------------- segments
+
+/** Why a profile is (not) in a segment: one node per rule node. */
+export interface Explanation {
+  text: string;
+  result: boolean | null;
+  actual?: unknown;
+  children?: Explanation[];
+}
+
+/** A finding of static analysis. */
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  message: string;
+  line?: number;
+  column?: number;
+  code: string;
+}
+
+/** The canonical, versioned JSON form of a segment (its stored form). */
+export interface SegmentAst {
+  kaleido: 'segment';
+  version: number;
+  rule: { [key: string]: unknown };
+}
+
+/** A parsed segment rule: compile once, test many profiles. */
+export class Segment {
+  private constructor();
+  /** Parses rule text; throws a KaleidoError of kind 'parse' (or 'type' with a schema). */
+  static parse(text: string, options?: { schema?: Schema }): Segment;
+  /** Reads the canonical AST (see {@link Segment.toJSON}). */
+  static fromJSON(ast: object): Segment;
+  /** Reads the boolean subset of JsonLogic. */
+  static fromJsonLogic(logic: unknown): Segment;
+  /** The canonical AST: the stored form. */
+  toJSON(): SegmentAst;
+  /** JsonLogic for the rule; a KaleidoError of kind 'argument' if not expressible. */
+  toJsonLogic(): unknown;
+  /** Canonical text: `Segment.parse(s.toString())` equals `s`. */
+  toString(): string;
+  /** Membership: true only if the rule is true for the profile. */
+  test(profile: object, options?: EvalOptions): boolean;
+  /** The three-valued result: `null` when unknown. */
+  evaluate(profile: object, options?: EvalOptions): boolean | null;
+  /** The result with the values behind every node. */
+  explain(profile: object, options?: EvalOptions): Explanation;
+  /** Static analysis, no data needed. */
+  check(schema?: Schema): Diagnostic[];
+  /** Releases the WebAssembly memory now instead of at garbage collection. */
+  free(): void;
+}
+
+/** Named segments that may refer to each other. */
+export class SegmentSet {
+  /** A reference cycle or unknown name is a KaleidoError of kind 'reference'. */
+  constructor(definitions: Record<string, string | Segment>);
+  /** The names, sorted. */
+  names(): string[];
+  /** Releases the WebAssembly memory now instead of at garbage collection. */
+  free(): void;
+}
+
+/** JsonLogic with json-logic-js semantics. */
+export const jsonLogic: {
+  apply(logic: unknown, data?: unknown): unknown;
+};
+
+// ---------------------------------------------------------------- audiences
+
+/** Options for loading profiles and events. */
+export interface LoadOptions {
+  schema?: Schema;
+  /** The attribute holding the profile id (default 'id'). */
+  idField?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A whole list of profiles held in WebAssembly memory. */
+export class Audience {
+  private constructor();
+  static fromRecords(profiles: object[], options?: LoadOptions): Audience;
+  static fromNdjson(text: string | Uint8Array, options?: LoadOptions): Audience;
+  static fromCsv(text: string | Uint8Array, options?: LoadOptions & { delimiter?: string }): Audience;
+  /** Events as records or NDJSON, each with a profile id key. */
+  addEvents(events: object[] | string, options?: LoadOptions): void;
+  readonly size: number;
+  count(segment: Segment | string, options?: EvalOptions): number;
+  members(
+    segment: Segment | string,
+    options?: EvalOptions & { offset?: number; limit?: number },
+  ): (string | number)[];
+  overlap(segments: (Segment | string)[], options?: EvalOptions): { in: string[]; size: number }[];
+  profile(id: string | number): object | undefined;
+  free(): void;
+}
+
+// ---------------------------------------------------------------- content
+
+/** Options of {@link Template.render}. */
+export interface RenderOptions extends EvalOptions {
+  locale?: string;
+  currency?: string;
+}
+
+/** One distinct rendering of a template over an audience. */
+export interface Variant {
+  key: string;
+  count: number;
+  conditions: string[];
+  sampleId: string | number;
+  html: string;
+  warnings: Diagnostic[];
+}
+
+/** A compiled Jinja template; values are HTML-escaped, missing values print as nothing. */
+export class Template {
+  private constructor();
+  /** Compiles; throws a KaleidoError of kind 'template' with line and column. */
+  static compile(source: string, options?: { blocks?: Record<string, string> }): Template;
+  render(profile: object, options?: RenderOptions): string;
+  variants(audience: Audience, options?: RenderOptions): Variant[];
+  check(schema?: Schema): Diagnostic[];
+  free(): void;
+}
+
+// ---------------------------------------------------------------- locale and culture
+
+export type PluralCategory = 'zero' | 'one' | 'two' | 'few' | 'many' | 'other';
+
+export function formatNumber(
+  value: number,
+  locale: string,
+  options?: { minimumFractionDigits?: number; maximumFractionDigits?: number },
+): string;
+export function formatCurrency(value: number, currency: string, locale: string): string;
+export function formatDate(
+  value: string | Date,
+  locale: string,
+  options?: { timeZone?: string; style?: 'short' | 'medium' | 'long' | 'full'; time?: boolean },
+): string;
+export function pluralCategory(n: number, locale: string): PluralCategory;
+export function holidays(country: string, year: number, options?: { region?: string }): { date: string; name: string }[];
+/** The UTC instant (RFC 3339) of local time `at` (like '09:00') for the profile. */
+export function localSendTime(
+  profile: object,
+  at: string,
+  options?: { timeZoneField?: string; fallbackTimeZone?: string; quietHours?: [string, string] },
+): string;
+
+// ---------------------------------------------------------------- prediction
+
+export const predict: {
+  fitBgNbd(rows: { frequency: number; recency: number; T: number }[]): {
+    r: number;
+    alpha: number;
+    a: number;
+    b: number;
+    logLikelihood: number;
+  };
+  fitGammaGamma(rows: { frequency: number; monetaryValue: number }[]): {
+    p: number;
+    q: number;
+    v: number;
+    logLikelihood: number;
+  };
+};
+
+// ---------------------------------------------------------------- campaigns
+
+/** One message a campaign would send. */
+export interface ScheduledMessage {
+  campaign: string;
+  step?: string;
+  variant?: string;
+  sendAt: string;
+  localTime: string;
+  subject: string;
+}
+
+/** Campaign definitions simulated over profiles and audiences. */
+export class Campaigns {
+  /** A bad definition is a KaleidoError with the path of the bad field. */
+  constructor(definitions: object[], options?: { segments?: SegmentSet });
+  simulate(profile: object, options: EvalOptions & { from: string; to: string }): ScheduledMessage[];
+  simulateAudience(
+    audience: Audience,
+    options: EvalOptions & { from: string; to: string },
+  ): { date: string; campaign: string; count: number }[];
+  free(): void;
+}
+
+/** Deterministic weighted variant assignment. */
+export function assignVariant(test: string, id: string | number, variants: { name: string; weight: number }[]): string;
