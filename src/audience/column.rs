@@ -419,6 +419,10 @@ impl Column {
 
     /// Pads with absent rows up to `len`.
     pub fn pad(&mut self, len: usize) {
+        // An empty column reads as absent everywhere; it has nothing to pad.
+        if matches!(self, Column::Empty) {
+            return;
+        }
         while self.len() < len {
             self.push_absent();
         }
@@ -492,9 +496,9 @@ impl Column {
             let stringy = matches!(self, Column::Date { .. } | Column::DateTime { .. })
                 && matches!(typed, Typed::Str(_) | Typed::Date(..) | Typed::DateTime(..));
             if stringy {
-                self.to_strings();
+                self.convert_to_strings();
             } else {
-                self.to_generic();
+                self.convert_to_generic();
             }
         }
         match (self, typed) {
@@ -555,7 +559,7 @@ impl Column {
             (Column::Generic { vals }, _) => vals.push(v.clone()),
             // Unreachable after the conversion above; store generically to stay total.
             (col, _) => {
-                col.to_generic();
+                col.convert_to_generic();
                 if let Column::Generic { vals } = col {
                     vals.push(v.clone());
                 }
@@ -598,7 +602,7 @@ impl Column {
         }
     }
 
-    fn to_strings(&mut self) {
+    fn convert_to_strings(&mut self) {
         let n = self.len();
         let mut codes = Vec::with_capacity(n);
         let mut present = Bitmap::default();
@@ -622,7 +626,7 @@ impl Column {
         };
     }
 
-    fn to_generic(&mut self) {
+    fn convert_to_generic(&mut self) {
         let n = self.len();
         let vals = (0..n)
             .map(|r| self.value(r).unwrap_or(Value::Null))

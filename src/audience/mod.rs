@@ -224,11 +224,11 @@ impl Audience {
         if let Some(prev) = self.row_of(&id) {
             return Err(prev);
         }
-        let h = id.hash64();
-        if self.id_index.contains_key(&h) {
-            self.id_spill.push((id, row as u32));
-        } else {
-            self.id_index.insert(h, row as u32);
+        match self.id_index.entry(id.hash64()) {
+            std::collections::hash_map::Entry::Occupied(_) => self.id_spill.push((id, row as u32)),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(row as u32);
+            }
         }
         Ok(())
     }
