@@ -40,5 +40,6 @@ module.exports = {
   Segment: wasm.Segment,
   SegmentSet: wasm.SegmentSet,
   Template: wasm.Template,
+  Audience: wasm.Audience,
   inferSchema: wasm.inferSchema,
 };

@@ -1,6 +1,6 @@
 // Node entry of `kaleido` (ES module): `import { Segment } from 'kaleido'`.
 import kaleido from './node.cjs';
 
-export const { init, KaleidoError, jsonLogic, version, Segment, SegmentSet, Template, inferSchema } =
+export const { init, KaleidoError, jsonLogic, version, Segment, SegmentSet, Template, Audience, inferSchema } =
   kaleido;
 export default kaleido;

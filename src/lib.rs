@@ -33,7 +33,7 @@ pub mod rules;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use audience::{Audience, IdValue, LoadOptions, LoadSummary, SkippedRow};
+pub use audience::{Audience, AudienceBuilder, IdValue, LoadOptions, LoadSummary, SkippedRow};
 pub use content::{Template, TemplateOptions, DEFAULT_FUEL};
 pub use error::{Error, ErrorKind, Result, Span};
 pub use rules::Explanation;

@@ -663,7 +663,7 @@ fn ndjson_loads_with_line_numbers() {
     assert_eq!(err.kind(), ErrorKind::Data);
     assert_eq!((err.row(), err.field()), (Some(4), Some("events[0].at")));
     let opts = LoadOptions {
-        skip_bad_rows: true,
+        skip_invalid: true,
         ..LoadOptions::default()
     };
     let mut calls = Vec::new();
@@ -782,7 +782,7 @@ fn csv_quoting_lists_types_and_bad_rows() {
         (ErrorKind::Data, Some(3), Some("age"))
     );
     let skip = LoadOptions {
-        skip_bad_rows: true,
+        skip_invalid: true,
         ..lo
     };
     let aud = Audience::from_csv(b"id;age\n1;30\n2;thirty\n3;4\n", b';', &skip).unwrap();

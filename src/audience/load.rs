@@ -238,7 +238,7 @@ impl<'o> Loader<'o> {
 
     fn bad(&mut self, row: u64, e: Error) -> Result<()> {
         let e = e.with_row_field(Some(row), None);
-        if self.opts.skip_bad_rows {
+        if self.opts.skip_invalid {
             self.summary.skipped.push(SkippedRow {
                 row: e.row().unwrap_or(row),
                 field: e.field().map(String::from),
@@ -348,6 +348,48 @@ fn csv_cell(cell: &str, ty: CsvType, row: u64, field: &str) -> Result<Value> {
 fn csv_error(e: &csv::Error) -> Error {
     let row = e.position().map(|p| p.line());
     Error::new(ErrorKind::Data, format!("bad CSV: {e}")).with_row_field(row, None)
+}
+
+/// Builds an [`Audience`] from records given a few at a time (for callers
+/// that stream or chunk their input, like the JavaScript boundary). Rows
+/// count from 1 across all calls.
+pub struct AudienceBuilder<'o> {
+    loader: Loader<'o>,
+    next_row: u64,
+}
+
+impl<'o> AudienceBuilder<'o> {
+    /// A builder with these options.
+    pub fn new(opts: &'o LoadOptions) -> AudienceBuilder<'o> {
+        AudienceBuilder {
+            loader: Loader::new(opts),
+            next_row: 1,
+        }
+    }
+
+    /// Adds the next record (a bad one is an error, or skipped with `skip_invalid`).
+    pub fn push(&mut self, record: Value) -> Result<()> {
+        let row = self.next_row;
+        self.next_row += 1;
+        self.loader.row(row, Ok(record))
+    }
+
+    /// Records a row that could not even be read (for example bad JSON) as bad.
+    pub fn push_error(&mut self, e: Error) -> Result<()> {
+        let row = self.next_row;
+        self.next_row += 1;
+        self.loader.bad(row, e)
+    }
+
+    /// Rows seen so far (loaded or skipped).
+    pub fn rows_seen(&self) -> u64 {
+        self.next_row - 1
+    }
+
+    /// The finished list.
+    pub fn finish(self) -> Audience {
+        self.loader.finish()
+    }
 }
 
 impl Audience {
@@ -501,7 +543,7 @@ impl Audience {
     /// the id of its profile under `opts.id_field` (removed from the stored
     /// event). Appended after the profile's existing events. An unknown
     /// profile id or a malformed event is a `data` error with its row (or,
-    /// with `skip_bad_rows`, skipped). Cached results are dropped.
+    /// with `skip_invalid`, skipped). Cached results are dropped.
     pub fn add_events(&mut self, events: &[Value], opts: &LoadOptions) -> Result<()> {
         self.add_event_rows(
             events
@@ -563,7 +605,7 @@ impl Audience {
                     }
                     summary.loaded += 1;
                 }
-                Err(e) if opts.skip_bad_rows => summary.skipped.push(SkippedRow {
+                Err(e) if opts.skip_invalid => summary.skipped.push(SkippedRow {
                     row,
                     field: e.field().map(String::from),
                     message: e.message().to_string(),

@@ -42,6 +42,7 @@ use crate::rules::{EvalOptions, Schema, Segment};
 use bitmap::Bitmap;
 use column::Trie;
 use events::EventStore;
+pub use load::AudienceBuilder;
 
 /// The id of a profile: a string or a number, as loaded.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +108,7 @@ pub struct LoadOptions {
     /// [`Audience::add_events`], the key holding the profile id in each event.
     pub id_field: String,
     /// Skip bad rows (reported in [`Audience::load_summary`]) instead of failing.
-    pub skip_bad_rows: bool,
+    pub skip_invalid: bool,
 }
 
 impl Default for LoadOptions {
@@ -115,12 +116,12 @@ impl Default for LoadOptions {
         LoadOptions {
             schema: None,
             id_field: "id".into(),
-            skip_bad_rows: false,
+            skip_invalid: false,
         }
     }
 }
 
-/// A row left out by a load with `skip_bad_rows`.
+/// A row left out by a load with `skip_invalid`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SkippedRow {
     /// 1-based row: the record's position, the NDJSON line, or the CSV line
@@ -137,7 +138,7 @@ pub struct SkippedRow {
 pub struct LoadSummary {
     /// Rows loaded.
     pub loaded: u64,
-    /// Rows skipped (only with `skip_bad_rows`).
+    /// Rows skipped (only with `skip_invalid`).
     pub skipped: Vec<SkippedRow>,
 }
 
