@@ -51,6 +51,7 @@ cp "$OUT/nodejs/kaleido.js" "$OUT/nodejs/kaleido_bg.wasm" pkg/node/
 # The Node build is CommonJS inside an ESM package.
 printf '{ "type": "commonjs" }\n' > pkg/node/package.json
 cp pkg-template/index.js pkg-template/index.d.ts pkg-template/node.mjs pkg-template/node.cjs \
+  pkg-template/worker.js pkg-template/worker-client.js pkg-template/worker-client.d.ts \
   pkg-template/README.md pkg/
 sed "s/\"version\": \"[^\"]*\"/\"version\": \"$VERSION\"/" pkg-template/package.json > pkg/package.json
 [ -f LICENSE ] && cp LICENSE pkg/
