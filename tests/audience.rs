@@ -815,7 +815,10 @@ fn memory_is_reported() {
 #[test]
 #[ignore]
 fn measure_load_and_count() {
-    for n in [100_000usize, 1_000_000] {
+    let sizes: Vec<usize> = std::env::var("KALEIDO_BENCH_N")
+        .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
+        .unwrap_or_else(|_| vec![100_000, 1_000_000]);
+    for n in sizes {
         let mut rng = Rng(42);
         let base = "2025-03-30T12:00:00Z";
         let mut text = Vec::new();
@@ -894,6 +897,55 @@ fn measure_load_and_count() {
                 "  {name}: {c} members, count {cold:?} (cached {:?})",
                 t.elapsed()
             );
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    /// `Audience::count` equals the number of profiles for which
+    /// `Segment::test` is true, for generated lists (nulls, wrong types,
+    /// nested and flat keys, events on window edges, bare-date events) and
+    /// generated rules (every construct, segment references), clocks and zones.
+    #[test]
+    fn count_equals_profiles_passing_test(
+        seed in proptest::prelude::any::<u64>(),
+        n in 0usize..70,
+        depth in 0usize..4,
+        rules in 1usize..6,
+        clock in 0usize..AS_OFS.len(),
+        zone in 0usize..ZONES.len(),
+    ) {
+        let set = segment_set();
+        let mut rng = Rng(seed | 1);
+        let base = AS_OFS[clock];
+        let profiles: Vec<Value> = (0..n).map(|i| gen_profile(&mut rng, i, base)).collect();
+        let aud = Audience::from_records(&profiles, &LoadOptions::default()).unwrap();
+        let tz = parse_time_zone(ZONES[zone]).unwrap();
+        let opts = EvalOptions { as_of: parse_as_of(base, tz).unwrap(), time_zone: tz, segments: Some(&set) };
+        for _ in 0..rules {
+            let text = rule(&mut rng, depth);
+            let seg = Segment::parse(&text).unwrap();
+            let mut expected = 0u64;
+            let mut failed = false;
+            for p in &profiles {
+                match seg.test(p, &opts) {
+                    Ok(true) => expected += 1,
+                    Ok(false) => {}
+                    Err(_) => failed = true,
+                }
+            }
+            let got = aud.count(&seg, &opts);
+            if failed {
+                // A data error on some profile (a non-numeric sum field): both
+                // engines may stop at different profiles, so only the message
+                // kind is comparable, and only when the list reached the bad value.
+                if let Err(e) = got {
+                    proptest::prop_assert_eq!(e.kind(), kaleido::ErrorKind::Data, "{}", text);
+                }
+            } else {
+                proptest::prop_assert_eq!(got.unwrap(), expected, "{}", text);
+            }
         }
     }
 }

@@ -132,6 +132,36 @@ fn pack(rows: usize, mut f: impl FnMut(usize) -> u8) -> (Bitmap, Bitmap) {
     (Bitmap::from_words(tw, rows), Bitmap::from_words(fw, rows))
 }
 
+/// Per-row results (0 unknown, 1 false, 2 true) of a dense column, 64 rows
+/// at a time; rows not in `present` are unknown. Generic over the value test
+/// so each use compiles to a tight loop.
+fn dense<T: Copy>(
+    vals: &[T],
+    present: &Bitmap,
+    rows: usize,
+    f: impl Fn(T) -> u8,
+) -> (Bitmap, Bitmap) {
+    let n = rows.div_ceil(64);
+    let (mut tw, mut fw) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let pw = present.words();
+    for w in 0..n {
+        let start = w * 64;
+        let end = (start + 64).min(rows).min(vals.len());
+        let (mut t, mut fl) = (0u64, 0u64);
+        if let Some(chunk) = vals.get(start..end) {
+            for (i, v) in chunk.iter().enumerate() {
+                let r = f(*v);
+                t |= u64::from(r == 2) << i;
+                fl |= u64::from(r == 1) << i;
+            }
+        }
+        let p = pw.get(w).copied().unwrap_or(0);
+        tw.push(t & p);
+        fw.push(fl & p);
+    }
+    (Bitmap::from_words(tw, rows), Bitmap::from_words(fw, rows))
+}
+
 /// The attribute condition `expr` with its path replaced by `["v"]`.
 fn on_v(expr: &Expr) -> Expr {
     let mut e = expr.clone();
@@ -235,16 +265,8 @@ fn col_tri(col: &Column, rows: usize, cond: &Expr, clock: &Clock) -> Result<(Bit
                     None => enc(probe.run(Some(Value::String(s.to_string())))?),
                 });
             }
-            Ok(pack(rows, |r| {
-                if present.get(r) {
-                    codes
-                        .get(r)
-                        .and_then(|c| table.get(*c as usize))
-                        .copied()
-                        .unwrap_or(0)
-                } else {
-                    0
-                }
+            Ok(dense(codes, present, rows, |c| {
+                table.get(c as usize).copied().unwrap_or(0)
             }))
         }
         Column::Bool { vals, present } => {
@@ -257,67 +279,85 @@ fn col_tri(col: &Column, rows: usize, cond: &Expr, clock: &Clock) -> Result<(Bit
             }))
         }
         Column::Date { days, present } => {
-            let mut memo: HashMap<i32, u8> = HashMap::new();
-            let mut out = Vec::with_capacity(rows);
-            for r in 0..rows {
-                if !present.get(r) {
-                    out.push(0);
-                    continue;
-                }
+            // The condition once per distinct day, in a table from the first to the last day.
+            let mut lo = i32::MAX;
+            let mut hi = i32::MIN;
+            for r in present.ones_iter() {
                 let d = days.get(r).copied().unwrap_or(0);
-                let v = match memo.get(&d) {
-                    Some(v) => *v,
-                    None => {
-                        let v = enc(probe.run(Some(Value::String(format_day(d))))?);
-                        memo.insert(d, v);
-                        v
-                    }
-                };
-                out.push(v);
+                lo = lo.min(d);
+                hi = hi.max(d);
             }
-            Ok(pack(rows, |r| out.get(r).copied().unwrap_or(0)))
+            let span = if lo <= hi {
+                (i64::from(hi) - i64::from(lo) + 1) as usize
+            } else {
+                0
+            };
+            if span <= 400_000 {
+                const TODO: u8 = u8::MAX;
+                let mut table = vec![TODO; span];
+                for r in present.ones_iter() {
+                    let d = days.get(r).copied().unwrap_or(0);
+                    let i = (i64::from(d) - i64::from(lo)) as usize;
+                    if table.get(i) == Some(&TODO) {
+                        let v = enc(probe.run(Some(Value::String(format_day(d))))?);
+                        if let Some(slot) = table.get_mut(i) {
+                            *slot = v;
+                        }
+                    }
+                }
+                return Ok(dense(days, present, rows, |d| {
+                    let i = (i64::from(d) - i64::from(lo)) as usize;
+                    match table.get(i) {
+                        Some(&v) if v != TODO => v,
+                        _ => 0,
+                    }
+                }));
+            }
+            let mut memo: HashMap<i32, u8> = HashMap::new();
+            for r in present.ones_iter() {
+                let d = days.get(r).copied().unwrap_or(0);
+                if let std::collections::hash_map::Entry::Vacant(e) = memo.entry(d) {
+                    e.insert(enc(probe.run(Some(Value::String(format_day(d))))?));
+                }
+            }
+            Ok(dense(days, present, rows, |d| {
+                memo.get(&d).copied().unwrap_or(0)
+            }))
         }
         Column::Num { vals, present, .. } => {
             let num = |l: &Literal| match l {
                 Literal::Number(x) => Some(*x),
                 _ => None,
             };
-            let fast: Option<Box<dyn Fn(f64) -> bool>> = match cond {
-                Expr::Compare { cmp, value, .. } => num(value).map(|x| {
-                    let cmp = *cmp;
-                    Box::new(move |v: f64| value::cmp_f64(cmp, v, x)) as Box<dyn Fn(f64) -> bool>
-                }),
+            let b = |x: bool| 1 + u8::from(x);
+            match cond {
+                Expr::Compare { cmp, value, .. } => match (num(value), *cmp) {
+                    (Some(x), CmpOp::Eq) => Ok(dense(vals, present, rows, |v| b(v == x))),
+                    (Some(x), CmpOp::Ne) => Ok(dense(vals, present, rows, |v| b(v != x))),
+                    (Some(x), CmpOp::Lt) => Ok(dense(vals, present, rows, |v| b(v < x))),
+                    (Some(x), CmpOp::Le) => Ok(dense(vals, present, rows, |v| b(v <= x))),
+                    (Some(x), CmpOp::Gt) => Ok(dense(vals, present, rows, |v| b(v > x))),
+                    (Some(x), CmpOp::Ge) => Ok(dense(vals, present, rows, |v| b(v >= x))),
+                    (None, _) => per_row(col, rows, &mut probe),
+                },
                 Expr::Between { low, high, .. } => match (num(low), num(high)) {
-                    (Some(a), Some(b)) => Some(Box::new(move |v: f64| {
-                        value::cmp_f64(CmpOp::Ge, v, a) && value::cmp_f64(CmpOp::Le, v, b)
-                    })),
-                    _ => None,
+                    (Some(lo), Some(hi)) => {
+                        Ok(dense(vals, present, rows, |v| b(v >= lo && v <= hi)))
+                    }
+                    _ => per_row(col, rows, &mut probe),
                 },
                 Expr::In {
                     values, negated, ..
                 } if values.iter().all(|l| num(l).is_some()) => {
                     let xs: Vec<f64> = values.iter().filter_map(num).collect();
                     let neg = *negated;
-                    Some(Box::new(move |v: f64| {
-                        xs.iter().any(|x| value::cmp_f64(CmpOp::Eq, v, *x)) != neg
-                    }))
+                    Ok(dense(vals, present, rows, |v| b(xs.contains(&v) != neg)))
                 }
-                _ => None,
-            };
-            match fast {
-                Some(f) => Ok(pack(rows, |r| {
-                    if present.get(r) {
-                        1 + u8::from(f(vals.get(r).copied().unwrap_or(0.0)))
-                    } else {
-                        0
-                    }
-                })),
-                None => per_row(col, rows, &mut probe),
+                _ => per_row(col, rows, &mut probe),
             }
         }
         Column::DateTime { nanos, present, .. } => {
             let as_of = nanos128(clock.as_of);
-            let at = |r: usize| nanos.get(r).copied().unwrap_or(0);
             let lit_instant = |l: &Literal| match l {
                 Literal::DateTime(t) => Some(nanos128(t.with_timezone(&Utc))),
                 _ => None,
@@ -393,16 +433,7 @@ fn col_tri(col: &Column, rows: usize, cond: &Expr, clock: &Clock) -> Result<(Bit
                 _ => None,
             };
             match fast {
-                Some(f) => Ok(pack(
-                    rows,
-                    |r| {
-                        if present.get(r) {
-                            enc(f(at(r)))
-                        } else {
-                            0
-                        }
-                    },
-                )),
+                Some(f) => Ok(dense(nanos, present, rows, |t| enc(f(t)))),
                 None => per_row(col, rows, &mut probe),
             }
         }
