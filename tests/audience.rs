@@ -869,6 +869,16 @@ fn measure_load_and_count() {
             text.push(b'\n');
         }
         let start = std::time::Instant::now();
+        let parsed: Vec<Value> = text
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap())
+            .collect();
+        let parse = start.elapsed();
+        let start = std::time::Instant::now();
+        drop(parsed);
+        println!("parse only {parse:?}, drop {:?}", start.elapsed());
+        let start = std::time::Instant::now();
         let aud = Audience::from_ndjson(&text, &LoadOptions::default()).unwrap();
         let load = start.elapsed();
         let opts = EvalOptions::at(parse_as_of(base, chrono_tz::Tz::UTC).unwrap());
@@ -885,6 +895,23 @@ fn measure_load_and_count() {
             aud.memory_bytes(),
             aud.memory_bytes() / n
         );
+        if std::env::var("KALEIDO_BENCH_LOOP").is_ok() {
+            let seg = Segment::parse(rules[0].1).unwrap();
+            for _ in 0..300 {
+                aud.clear_cache();
+                aud.count(&seg, &opts).unwrap();
+            }
+        }
+        if std::env::var("KALEIDO_BENCH_PARTS").is_ok() {
+            let parts = ["consent.marketing", "age between 25 and 40", "gender = \"f\"", "country in [\"US\", \"CA\"]", "orders >= 3", "spend > 500", "last_purchase within last 30 days", "interests contains \"shoes\"", "opens > 10", "not cart", "consent.marketing"];
+            for part in parts {
+                let seg = Segment::parse(part).unwrap();
+                aud.clear_cache();
+                let t = std::time::Instant::now();
+                let c = aud.count(&seg, &opts).unwrap();
+                println!("    {part}: {c} in {:?}", t.elapsed());
+            }
+        }
         for (name, r) in rules {
             let seg = Segment::parse(r).unwrap();
             aud.clear_cache();
