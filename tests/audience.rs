@@ -622,6 +622,20 @@ fn cache_is_reused_and_invalidated_by_add_events() {
     assert_eq!(aud.count(&a, &opts).unwrap(), 1);
     let cached = aud.cached_results();
     assert!(cached >= 3);
+    // Time-independent sub-rules are reused at another clock and zone; the event condition is not.
+    let later = EvalOptions {
+        time_zone: chrono_tz::Tz::Europe__Berlin,
+        ..EvalOptions::at(parse_as_of("2025-03-01", chrono_tz::Tz::UTC).unwrap())
+    };
+    assert_eq!(
+        aud.count(&Segment::parse("age >= 30").unwrap(), &later)
+            .unwrap(),
+        2
+    );
+    assert_eq!(aud.cached_results(), cached);
+    assert_eq!(aud.count(&a, &later).unwrap(), 0);
+    assert_eq!(aud.cached_results(), cached + 2);
+    let cached = aud.cached_results();
     // A small edit reuses the unchanged sub-rules.
     let b = Segment::parse("age >= 45 and did purchase in last 30 days").unwrap();
     assert_eq!(aud.count(&b, &opts).unwrap(), 0);
@@ -903,7 +917,19 @@ fn measure_load_and_count() {
             }
         }
         if std::env::var("KALEIDO_BENCH_PARTS").is_ok() {
-            let parts = ["consent.marketing", "age between 25 and 40", "gender = \"f\"", "country in [\"US\", \"CA\"]", "orders >= 3", "spend > 500", "last_purchase within last 30 days", "interests contains \"shoes\"", "opens > 10", "not cart", "consent.marketing"];
+            let parts = [
+                "consent.marketing",
+                "age between 25 and 40",
+                "gender = \"f\"",
+                "country in [\"US\", \"CA\"]",
+                "orders >= 3",
+                "spend > 500",
+                "last_purchase within last 30 days",
+                "interests contains \"shoes\"",
+                "opens > 10",
+                "not cart",
+                "consent.marketing",
+            ];
             for part in parts {
                 let seg = Segment::parse(part).unwrap();
                 aud.clear_cache();

@@ -621,6 +621,26 @@ fn is_event_node(e: &Expr) -> bool {
     )
 }
 
+/// Whether a node's result is the same at every `asOf` and in every time
+/// zone: attribute conditions without date windows or date/date-time
+/// literals (which compare through the time zone), and combinations of them.
+fn timeless(e: &Expr) -> bool {
+    let plain = |l: &Literal| !matches!(l, Literal::Date(_) | Literal::DateTime(_));
+    match e {
+        Expr::And { args, .. } | Expr::Or { args, .. } => args.iter().all(timeless),
+        Expr::Not { arg, .. } => timeless(arg),
+        Expr::Compare { value, .. } | Expr::Contains { value, .. } => plain(value),
+        Expr::Between { low, high, .. } => plain(low) && plain(high),
+        Expr::In { values, .. } | Expr::ContainsList { values, .. } => values.iter().all(plain),
+        Expr::StartsWith { .. }
+        | Expr::EndsWith { .. }
+        | Expr::Matches { .. }
+        | Expr::IsSet { .. }
+        | Expr::IsTrue { .. } => true,
+        _ => false,
+    }
+}
+
 /// A relative cost, to run cheap children first.
 fn cost(e: &Expr) -> u32 {
     match e {
@@ -714,11 +734,10 @@ impl<'a, 'o> Ev<'a, 'o> {
     }
 
     fn key(&self, prefix: &str, expr: &Expr) -> String {
-        let mut k = format!(
-            "{prefix}{}{}",
-            Segment::from_expr(expr.clone()),
-            self.suffix
-        );
+        // A time-independent node keeps its result across `asOf` (which
+        // defaults to "now", so changes on every call) and time zones.
+        let clock = if timeless(expr) { "" } else { &self.suffix };
+        let mut k = format!("{prefix}{}{clock}", Segment::from_expr(expr.clone()));
         let mut refs = false;
         expr.walk(&mut |e| refs |= matches!(e, Expr::InSegment { .. }));
         if refs {
