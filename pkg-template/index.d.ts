@@ -307,27 +307,159 @@ export const predict: {
 
 // ---------------------------------------------------------------- campaigns
 
+/** A local wall-clock time, `HH:MM` (24-hour clock). */
+export type LocalTime = string;
+
+/** Subject, preview text and body templates (Jinja), with per-locale overrides. */
+export interface CampaignContent {
+  subject: string;
+  preview?: string;
+  body?: string;
+  /** By locale tag (`de`, `pt-BR`); a subscriber's `de-AT` falls back to `de`, then to the default. */
+  locales?: Record<string, { subject?: string; preview?: string; body?: string }>;
+}
+
+/** An A/B or multivariate split; `holdout` in [0, 1) receives nothing. */
+export interface CampaignSplit {
+  /** Test name hashed with the subscriber id (default: the campaign, or `campaign.step`). */
+  test?: string;
+  variants: { name: string; weight?: number }[];
+  holdout?: number;
+}
+
+/** When a scheduled (non-triggered) campaign is sent, in the subscriber's zone. */
+export type CampaignSchedule =
+  | { type: 'once'; date: string; at: LocalTime }
+  | { type: 'once'; holiday: HolidayId; offsetDays?: number; year?: number; at: LocalTime }
+  | {
+      type: 'weekly';
+      weekday: 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+      at: LocalTime;
+      start?: string;
+      end?: string;
+    };
+
+/** Holiday ids a one-off campaign can be anchored to. */
+export type HolidayId = 'christmas' | 'lunar_new_year' | 'mid_autumn' | 'diwali' | 'eid_al_fitr';
+
+/** One step of a triggered series. */
+export interface CampaignStep {
+  name?: string;
+  description?: string;
+  /** From entry: `"0"`, `"1 hour"`, `"3 days"`, `"2 weeks"`, `"1 month"`. */
+  delay: string;
+  /** After the delay, wait for the next local `HH:MM`. */
+  at?: LocalTime;
+  /** A segment rule that must be true at send time. */
+  condition?: string;
+  split?: CampaignSplit;
+  content: CampaignContent;
+}
+
+/** What starts a series: an event (optionally filtered on its properties) or entering a segment. */
+export type CampaignTrigger = { event: string; where?: string } | { segment: string };
+
+/** Fields every campaign has. */
+export interface CampaignBase {
+  name: string;
+  description?: string;
+  /** Higher wins when the frequency cap allows only some messages of a day. */
+  priority?: number;
+  /** A segment rule (text); checked at send time, or at entry for a series. */
+  audience?: string;
+  /** Not limited by, and not counted in, the frequency cap. */
+  capExempt?: boolean;
+  /** Overrides the programme's quiet hours; `null` turns them off. */
+  quietHours?: [LocalTime, LocalTime] | null;
+  split?: CampaignSplit;
+}
+
+/** A one-off or weekly campaign. */
+export interface ScheduledCampaign extends CampaignBase {
+  schedule: CampaignSchedule;
+  content: CampaignContent;
+}
+
+/** A triggered series of steps. */
+export interface TriggeredCampaign extends CampaignBase {
+  trigger: CampaignTrigger;
+  /** May the subscriber enter again after a run ends (default true)? */
+  reentry?: boolean;
+  /** A segment rule over the events since entry, e.g. `did purchase`: stops the series. */
+  exit?: string;
+  steps: CampaignStep[];
+}
+
+/** One campaign definition. */
+export type CampaignDefinition = ScheduledCampaign | TriggeredCampaign;
+
+/** A whole programme: campaigns plus shared settings. */
+export interface CampaignProgramme {
+  description?: string;
+  campaigns: CampaignDefinition[];
+  /** At most `messages` in any `days` consecutive local days. */
+  frequencyCap?: { messages: number; days: number };
+  quietHours?: [LocalTime, LocalTime] | null;
+  /** A segment rule that must be true at every send, e.g. `consent.email = true`. */
+  consent?: string;
+  /** Profile fields read by the scheduler (defaults: id, timeZone, locale, country). */
+  fields?: { id?: string; timeZone?: string; locale?: string; country?: string };
+}
+
 /** One message a campaign would send. */
 export interface ScheduledMessage {
   campaign: string;
   step?: string;
   variant?: string;
+  /** UTC instant, RFC 3339 with `Z`. */
   sendAt: string;
+  /** The same instant in the subscriber's zone, RFC 3339 with offset. */
   localTime: string;
+  timeZone: string;
   subject: string;
+  preview: string;
+  /** With `includeBody`. */
+  body?: string;
+  /** The locale block used, if not the default. */
+  locale?: string;
+  priority: number;
+  status: 'sent' | 'suppressed';
+  reason?: 'consent' | 'condition' | 'exit' | 'holdout' | 'cap';
+}
+
+/** Options of {@link Campaigns.simulate}: the window `[from, to)` and the clock. */
+export interface SimulateOptions {
+  /** RFC 3339, `YYYY-MM-DD` (start of day in `timeZone`) or a Date. */
+  from: string | Date;
+  to: string | Date;
+  /** What is known: events after it are ignored (default: `to`). */
+  asOf?: string | Date;
+  /** Zone of subscribers without a `timeZone` field; default 'UTC'. */
+  timeZone?: string;
+  /** Also list suppressed messages, with `reason`. */
+  includeSuppressed?: boolean;
+  /** Also render bodies. */
+  includeBody?: boolean;
+  /** Accepted for EvalOptions compatibility; the constructor's segments are used. */
+  segments?: SegmentSet;
 }
 
 /** Campaign definitions simulated over profiles and audiences. */
 export class Campaigns {
-  /** A bad definition is a KaleidoError with the path of the bad field. */
-  constructor(definitions: object[], options?: { segments?: SegmentSet });
-  simulate(profile: object, options: EvalOptions & { from: string; to: string }): ScheduledMessage[];
+  /** A bad definition is a KaleidoError 'argument' whose `field` is the JSON path of the bad field. */
+  constructor(definitions: CampaignDefinition[] | CampaignProgramme | object[], options?: { segments?: SegmentSet });
+  /** The built-in example programme (welcome, newsletter, seasonal, cart, loyalty, birthday, re-engagement). */
+  static examples(): CampaignProgramme;
+  /** Campaign names in definition order. */
+  names(): string[];
+  simulate(profile: object, options: SimulateOptions): ScheduledMessage[];
   simulateAudience(
-    audience: Audience,
-    options: EvalOptions & { from: string; to: string },
+    /** An array of profiles (an `Audience` is accepted by the type but not yet by the build: it throws). */
+    audience: object[] | Audience,
+    options: SimulateOptions,
   ): { date: string; campaign: string; count: number }[];
   free(): void;
 }
 
-/** Deterministic weighted variant assignment. */
+/** Deterministic weighted variant assignment: SHA-256 of `test + ":" + id` (see docs/campaigns.md). */
 export function assignVariant(test: string, id: string | number, variants: { name: string; weight: number }[]): string;

@@ -42,4 +42,6 @@ module.exports = {
   Template: wasm.Template,
   Audience: wasm.Audience,
   inferSchema: wasm.inferSchema,
+  Campaigns: wasm.Campaigns,
+  assignVariant: wasm.assignVariant,
 };

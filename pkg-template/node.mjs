@@ -1,6 +1,17 @@
 // Node entry of `kaleido` (ES module): `import { Segment } from 'kaleido'`.
 import kaleido from './node.cjs';
 
-export const { init, KaleidoError, jsonLogic, version, Segment, SegmentSet, Template, Audience, inferSchema } =
-  kaleido;
+export const {
+  init,
+  KaleidoError,
+  jsonLogic,
+  version,
+  Segment,
+  SegmentSet,
+  Template,
+  Audience,
+  inferSchema,
+  Campaigns,
+  assignVariant,
+} = kaleido;
 export default kaleido;

@@ -50,6 +50,21 @@ cp "$OUT/web/kaleido.js" "$OUT/web/kaleido_bg.wasm" pkg/web/
 cp "$OUT/nodejs/kaleido.js" "$OUT/nodejs/kaleido_bg.wasm" pkg/node/
 # The Node build is CommonJS inside an ESM package.
 printf '{ "type": "commonjs" }\n' > pkg/node/package.json
+# JS snippets of the boundary (src/wasm/, `inline_js`): wasm-bindgen writes
+# them as ES modules and the Node build require()s them, so the Node copies
+# get CommonJS exports (`export function f` -> `exports.f = f; function f`).
+for target in web nodejs; do
+  dest=pkg/web; [ "$target" = nodejs ] && dest=pkg/node
+  if [ -d "$OUT/$target/snippets" ]; then cp -r "$OUT/$target/snippets" "$dest/"; fi
+done
+if [ -d pkg/node/snippets ]; then
+  find pkg/node/snippets -name '*.js' -print0 | xargs -0 -r sed -i -E \
+    's/^export function ([A-Za-z0-9_$]+)/exports.\1 = \1; function \1/'
+  if grep -rqE '^\s*(export|import) ' pkg/node/snippets; then
+    echo "build: a Node snippet still has ES module syntax" >&2
+    exit 1
+  fi
+fi
 cp pkg-template/index.js pkg-template/index.d.ts pkg-template/node.mjs pkg-template/node.cjs \
   pkg-template/worker.js pkg-template/worker-client.js pkg-template/worker-client.d.ts \
   pkg-template/README.md pkg/

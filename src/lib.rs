@@ -25,6 +25,7 @@
 )]
 
 pub mod audience;
+pub mod campaign;
 mod content;
 mod error;
 pub mod jsonlogic;

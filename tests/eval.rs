@@ -1084,9 +1084,14 @@ fn malformed_events_are_data_errors() {
     );
     // Events after asOf are still checked (never silently dropped).
     check(
-        json!({"events": [{"type": "purchase", "at": "2030-01-01"}, {"type": "x", "at": "?"}]}),
-        "events[1].at",
+        json!({"events": [{"type": "x", "at": "?"}, {"type": "purchase", "at": "2030-01-01"}, {"type": "purchase", "at": "?"}]}),
+        "events[2].at",
     );
+    // Events of types the rule does not read need only a string type: their
+    // `at` is never looked at (docs/semantics.md), in every engine.
+    let other = json!({"events": [{"type": "x", "at": "?"}, {"type": "y"}]});
+    assert_eq!(r.evaluate(&other, &at(NOW)).unwrap(), Some(false));
+    check(json!({"events": [{"type": null}]}), "events[0].type");
     // A bare date is the start of that day in the time zone.
     let p = json!({"events": [{"type": "purchase", "at": "2025-06-15"}]});
     assert_eq!(r.evaluate(&p, &at(NOW)).unwrap(), Some(true));

@@ -58,6 +58,113 @@ impl Segment {
     }
 }
 
+impl Segment {
+    /// What the rule reads from events: for each event type it names (here
+    /// and in the segments it refers to through `segments`), the property
+    /// keys its filters, aggregates and `same FIELD` tests look up (first
+    /// path segments, plus dotted paths whole, since `a.b` also finds a flat
+    /// `"a.b"` key). `type` and `at` are always read and not listed.
+    /// Boundaries use this to copy only what matters out of large event lists.
+    ///
+    /// ```
+    /// let s = kaleido::Segment::parse(
+    ///     "sum(purchase.amount where category = \"shoes\") > 100 and did app_open",
+    /// ).unwrap();
+    /// assert_eq!(s.event_properties_with(None), vec![
+    ///     ("purchase".to_string(), vec!["category".to_string(), "amount".to_string()]),
+    ///     ("app_open".to_string(), vec![]),
+    /// ]);
+    /// ```
+    pub fn event_properties_with(
+        &self,
+        segments: Option<&SegmentSet>,
+    ) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        let mut seen = Vec::new();
+        collect_event_properties(self.expr(), segments, &mut out, &mut seen);
+        out
+    }
+}
+
+fn collect_event_properties<'a>(
+    expr: &'a Expr,
+    segments: Option<&'a SegmentSet>,
+    out: &mut Vec<(String, Vec<String>)>,
+    seen: &mut Vec<&'a str>,
+) {
+    fn entry<'o>(out: &'o mut Vec<(String, Vec<String>)>, ty: &str) -> Option<&'o mut Vec<String>> {
+        if !out.iter().any(|(t, _)| t == ty) {
+            out.push((ty.to_owned(), Vec::new()));
+        }
+        out.iter_mut().find(|(t, _)| t == ty).map(|(_, keys)| keys)
+    }
+    fn add_path(keys: &mut Vec<String>, path: &[String]) {
+        let mut add = |k: String| {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        };
+        if let Some(first) = path.first() {
+            add(first.clone());
+        }
+        if path.len() > 1 {
+            add(path.join("."));
+        }
+    }
+    fn add_filter(keys: &mut Vec<String>, filter: Option<&Expr>, same: &mut Vec<Vec<String>>) {
+        if let Some(filter) = filter {
+            filter.walk(&mut |e| {
+                if let Some(path) = e.attribute_path() {
+                    add_path(keys, path);
+                }
+                if let Expr::Same { path, .. } = e {
+                    add_path(keys, path);
+                    same.push(path.clone());
+                }
+            });
+        }
+    }
+    let mut refs = Vec::new();
+    walk_profile_level(expr, &mut |e| match e {
+        Expr::Did { event, .. } | Expr::Last { event, .. } => {
+            if let Some(keys) = entry(out, &event.name) {
+                add_filter(keys, event.filter.as_deref(), &mut Vec::new());
+            }
+        }
+        Expr::Aggregate { event, field, .. } => {
+            if let Some(keys) = entry(out, &event.name) {
+                add_filter(keys, event.filter.as_deref(), &mut Vec::new());
+                if let Some(field) = field {
+                    add_path(keys, field);
+                }
+            }
+        }
+        Expr::Sequence { first, then, .. } => {
+            let mut same = Vec::new();
+            if let Some(keys) = entry(out, &then.name) {
+                add_filter(keys, then.filter.as_deref(), &mut same);
+            }
+            if let Some(keys) = entry(out, &first.name) {
+                add_filter(keys, first.filter.as_deref(), &mut Vec::new());
+                for path in &same {
+                    add_path(keys, path);
+                }
+            }
+        }
+        Expr::InSegment { name, .. } => refs.push(name.as_str()),
+        _ => {}
+    });
+    for name in refs {
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        if let Some(seg) = segments.and_then(|s| s.get(name)) {
+            collect_event_properties(seg.expr(), segments, out, seen);
+        }
+    }
+}
+
 fn collect_fields<'a>(
     expr: &'a Expr,
     segments: Option<&'a SegmentSet>,
@@ -107,21 +214,34 @@ fn walk_profile_level<'a>(expr: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     }
 }
 
-/// Whether evaluating `expr` (and the segments it refers to) reads events.
-fn needs_events(expr: &Expr, segments: Option<&SegmentSet>, depth: u32) -> bool {
-    let mut found = false;
-    walk_profile_level(expr, &mut |e| match e {
-        Expr::Did { .. } | Expr::Aggregate { .. } | Expr::Last { .. } | Expr::Sequence { .. } => {
-            found = true
+/// The event types evaluating `expr` (and the segments it refers to) reads,
+/// each once; empty when it reads no events.
+fn event_types_read<'a>(
+    expr: &'a Expr,
+    segments: Option<&'a SegmentSet>,
+    depth: u32,
+    out: &mut Vec<&'a str>,
+) {
+    let add = |name: &'a str, out: &mut Vec<&'a str>| {
+        if !out.contains(&name) {
+            out.push(name);
         }
-        Expr::InSegment { name, .. } if !found && depth < MAX_SEGMENT_DEPTH => {
+    };
+    walk_profile_level(expr, &mut |e| match e {
+        Expr::Did { event, .. } | Expr::Aggregate { event, .. } | Expr::Last { event, .. } => {
+            add(&event.name, out)
+        }
+        Expr::Sequence { first, then, .. } => {
+            add(&first.name, out);
+            add(&then.name, out);
+        }
+        Expr::InSegment { name, .. } if depth < MAX_SEGMENT_DEPTH => {
             if let Some(seg) = segments.and_then(|s| s.get(name)) {
-                found = needs_events(seg.expr(), segments, depth + 1);
+                event_types_read(seg.expr(), segments, depth + 1, out);
             }
         }
         _ => {}
     });
-    found
 }
 
 /// One event of the profile, indexed once per evaluation.
@@ -142,12 +262,14 @@ fn data_error(field: String, message: String) -> Error {
 }
 
 /// Validates and indexes `profile["events"]`: every event must be an object
-/// with a string `type` and an `at` that is RFC 3339 or a `YYYY-MM-DD` date
-/// (the start of that day in the time zone). Events after `asOf` are left
-/// out; the rest are sorted by time (stable).
+/// with a string `type`; events of the `types` the rule reads must also have
+/// an `at` that is RFC 3339 or a `YYYY-MM-DD` date (the start of that day in
+/// the time zone). Events of other types are not read further, and events
+/// after `asOf` are left out; the rest are sorted by time (stable).
 pub(crate) fn index_events<'p>(
     profile: &'p Map<String, Value>,
     clock: &Clock,
+    types: &[&str],
 ) -> Result<Vec<EventRec<'p>>> {
     let list = match profile.get("events") {
         None | Some(Value::Null) => return Ok(Vec::new()),
@@ -173,6 +295,9 @@ pub(crate) fn index_events<'p>(
                 format!("event {index} has no string \"type\""),
             ));
         };
+        if !types.contains(&ty) {
+            continue;
+        }
         let at = match obj.get("at") {
             Some(Value::String(s)) => value::parse_event_time(s, clock.tz).ok_or_else(|| {
                 data_error(
@@ -265,8 +390,10 @@ impl<'p, 'o> Ctx<'p, 'o> {
             ));
         };
         let clock = Clock::new(opts.as_of, opts.time_zone);
-        let events = if needs_events(expr, opts.segments, 0) {
-            index_events(profile, &clock)?
+        let mut types = Vec::new();
+        event_types_read(expr, opts.segments, 0, &mut types);
+        let events = if !types.is_empty() {
+            index_events(profile, &clock, &types)?
         } else {
             Vec::new()
         };

@@ -8,6 +8,7 @@
 //! entry points in `pkg-template/`.
 
 mod audience;
+mod campaign;
 mod jsonlogic;
 mod options;
 mod segment;

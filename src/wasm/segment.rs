@@ -19,11 +19,82 @@ pub struct JsSegment {
     inner: Segment,
     /// The profile keys `test` copies out of a JS profile, as JS strings,
     /// for the segment set (by id, 0 for none) they were computed with.
-    keys: RefCell<Option<(u32, Rc<ProfileKeys>)>>,
+    keys: RefCell<Option<(u32, Rc<ProfileReader>)>>,
 }
 
-/// Profile keys as Rust strings and as ready-made JS strings.
-type ProfileKeys = Vec<(String, JsValue)>;
+// The fast read of a profile, in JS because building the small object there
+// and crossing the boundary once as JSON text is far cheaper than a property
+// get per value from WebAssembly. Of `events`, entries that are not objects
+// with a string `type` are kept whole (the core rejects them) and events of
+// types the rule does not read are left out.
+#[wasm_bindgen(inline_js = r#"
+function pickEvents(events, types, props) {
+  const out = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e === null || typeof e !== 'object' || Array.isArray(e) || typeof e.type !== 'string') {
+      out.push(e);
+      continue;
+    }
+    const k = types.indexOf(e.type);
+    if (k < 0) continue;
+    const o = { type: e.type, at: e.at };
+    const p = props[k];
+    for (let j = 0; j < p.length; j++) o[p[j]] = e[p[j]];
+    out.push(o);
+  }
+  return out;
+}
+export function kaleidoPickProfile(profile, keys, types, props) {
+  const out = {};
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const v = profile[k];
+    if (v === undefined) continue;
+    out[k] = k === 'events' && Array.isArray(v) ? pickEvents(v, types, props) : v;
+  }
+  return JSON.stringify(out);
+}
+"#)]
+extern "C" {
+    /// `JSON.stringify` of what a rule reads of `profile` (see above): one
+    /// crossing of the boundary per profile. Throws what JSON.stringify throws.
+    #[wasm_bindgen(catch, js_name = kaleidoPickProfile)]
+    fn pick_profile(
+        profile: &JsValue,
+        keys: &js_sys::Array,
+        types: &js_sys::Array,
+        props: &js_sys::Array,
+    ) -> Result<String, JsValue>;
+}
+
+/// A key as a Rust string and as a ready-made JS string.
+type Key = (String, JsValue);
+
+/// What `test` copies out of a JS profile: the top-level keys the rule
+/// reads and, from `events`, only `type`, `at` and the properties the rule
+/// reads of each event type it names.
+struct ProfileReader {
+    keys: Vec<Key>,
+    /// Event types the rule names (as Rust and JS strings), with the
+    /// property keys it reads.
+    event_types: Vec<(Key, Vec<Key>)>,
+    /// The `type` written for events of types the rule never names (nothing
+    /// else of them is copied, as the core reads nothing else of them): a
+    /// string no named type equals, so error positions stay the same.
+    other_type: String,
+    type_key: JsValue,
+    at_key: JsValue,
+    /// The same as JS arrays, for [`pick_profile`].
+    js_keys: js_sys::Array,
+    js_types: js_sys::Array,
+    js_props: js_sys::Array,
+}
+
+fn key(k: String) -> Key {
+    let js = JsValue::from_str(&k);
+    (k, js)
+}
 
 #[wasm_bindgen(js_class = Segment)]
 impl JsSegment {
@@ -51,31 +122,26 @@ impl JsSegment {
     /// `segment.test(profile, options?)`: membership, true only if the rule is true.
     pub fn test(&self, profile: JsValue, options: JsValue) -> Result<bool, JsValue> {
         let options = eval_options(options)?;
-        let profile = self.read_profile(&profile, options.set())?;
-        self.inner
-            .test(&profile, &options.get())
-            .map_err(|e| to_js_error(&e))
+        self.with_profile(&profile, options.set(), |p| {
+            self.inner.test(p, &options.get())
+        })
     }
 
     /// `segment.evaluate(profile, options?)`: `true`, `false` or `null` (unknown).
     pub fn evaluate(&self, profile: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let options = eval_options(options)?;
-        let profile = self.read_profile(&profile, options.set())?;
-        let result = self
-            .inner
-            .evaluate(&profile, &options.get())
-            .map_err(|e| to_js_error(&e))?;
+        let result = self.with_profile(&profile, options.set(), |p| {
+            self.inner.evaluate(p, &options.get())
+        })?;
         Ok(result.map_or(JsValue::NULL, JsValue::from_bool))
     }
 
     /// `segment.explain(profile, options?)`: an `Explanation` tree.
     pub fn explain(&self, profile: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let options = eval_options(options)?;
-        let profile = self.read_profile(&profile, options.set())?;
-        let explanation = self
-            .inner
-            .explain(&profile, &options.get())
-            .map_err(|e| to_js_error(&e))?;
+        let explanation = self.with_profile(&profile, options.set(), |p| {
+            self.inner.explain(p, &options.get())
+        })?;
         to_js(&explanation)
     }
 
@@ -120,18 +186,33 @@ impl JsSegment {
         &self.inner
     }
 
-    /// Copies what the rule reads out of a JS profile: only the top-level
-    /// keys it uses (and flat dotted keys), not the whole object, so testing
-    /// many large profiles stays cheap. Anything but a plain object is
-    /// converted whole and left to the core to reject.
-    fn read_profile(
+    /// Runs `f` on what the rule reads of a JS profile. First on the fast
+    /// read ([`pick_profile`]: only the keys the rule reads and, of `events`,
+    /// only those of the types it reads); if `f` fails, again on the exact
+    /// read (every event in place), so a data error names the same
+    /// `events[i]` as natively. Both reads give the core the same answer:
+    /// it reads nothing of events of other types but their `type`, which
+    /// the fast read checks before leaving them out.
+    fn with_profile<T>(
         &self,
         profile: &JsValue,
         set: Option<(u32, &SegmentSet)>,
-    ) -> Result<serde_json::Value, JsValue> {
+        f: impl Fn(&serde_json::Value) -> crate::Result<T>,
+    ) -> Result<T, JsValue> {
         if !profile.is_object() || js_sys::Array::is_array(profile) {
-            return data_from_js(profile, None);
+            return f(&data_from_js(profile, None)?).map_err(|e| to_js_error(&e));
         }
+        let reader = self.reader(set);
+        if let Some(fast) = reader.pick(profile) {
+            if let Ok(result) = f(&fast) {
+                return Ok(result);
+            }
+        }
+        f(&reader.read(profile)?).map_err(|e| to_js_error(&e))
+    }
+
+    /// The profile reader for this rule with `set` (cached per set).
+    fn reader(&self, set: Option<(u32, &SegmentSet)>) -> Rc<ProfileReader> {
         let set_id = set.map_or(0, |(id, _)| id);
         let cached = self
             .keys
@@ -139,30 +220,124 @@ impl JsSegment {
             .as_ref()
             .filter(|(id, _)| *id == set_id)
             .map(|(_, keys)| Rc::clone(keys));
-        let keys = match cached {
-            Some(keys) => keys,
+        let reader = match cached {
+            Some(reader) => reader,
             None => {
-                let keys: ProfileKeys = profile_keys(&self.inner, set.map(|(_, s)| s))
+                let set = set.map(|(_, s)| s);
+                let event_types: Vec<(Key, Vec<Key>)> = self
+                    .inner
+                    .event_properties_with(set)
                     .into_iter()
-                    .map(|k| {
-                        let js = JsValue::from_str(&k);
-                        (k, js)
+                    .map(|(ty, props)| (key(ty), props.into_iter().map(key).collect()))
+                    .collect();
+                let mut other_type = String::from("\u{1}");
+                while event_types.iter().any(|((t, _), _)| *t == other_type) {
+                    other_type.push('\u{1}');
+                }
+                let keys: Vec<Key> = profile_keys(&self.inner, set)
+                    .into_iter()
+                    .map(key)
+                    .collect();
+                let js_keys = keys.iter().map(|(_, js)| js.clone()).collect();
+                let js_types = event_types.iter().map(|((_, js), _)| js.clone()).collect();
+                let js_props = event_types
+                    .iter()
+                    .map(|(_, props)| {
+                        props
+                            .iter()
+                            .map(|(_, js)| js.clone())
+                            .collect::<js_sys::Array>()
                     })
                     .collect();
-                let keys = Rc::new(keys);
-                *self.keys.borrow_mut() = Some((set_id, Rc::clone(&keys)));
-                keys
+                let reader = Rc::new(ProfileReader {
+                    keys,
+                    js_keys,
+                    js_types,
+                    js_props,
+                    event_types,
+                    other_type,
+                    type_key: JsValue::from_str("type"),
+                    at_key: JsValue::from_str("at"),
+                });
+                *self.keys.borrow_mut() = Some((set_id, Rc::clone(&reader)));
+                reader
             }
         };
+        reader
+    }
+}
+
+impl ProfileReader {
+    /// The fast read: one call into JS that picks and stringifies, one
+    /// parse. `None` if JSON.stringify throws (a cycle, a BigInt) or the
+    /// text is not JSON serde_json accepts (a lone surrogate).
+    fn pick(&self, profile: &JsValue) -> Option<serde_json::Value> {
+        let text = pick_profile(profile, &self.js_keys, &self.js_types, &self.js_props).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// The exact read, key by key, naming the field of anything that is
+    /// not JSON data; events keep their positions ([`Self::read_events`]).
+    fn read(&self, profile: &JsValue) -> Result<serde_json::Value, JsValue> {
         let mut map = serde_json::Map::new();
-        for (key, js_key) in keys.iter() {
+        for (key, js_key) in self.keys.iter() {
             let value = Reflect::get(profile, js_key)?;
             if value.is_undefined() {
                 continue;
             }
-            map.insert(key.clone(), data_from_js(&value, Some(key))?);
+            let data = if key == "events" {
+                self.read_events(&value)?
+            } else {
+                data_from_js(&value, Some(key))?
+            };
+            map.insert(key.clone(), data);
         }
         Ok(serde_json::Value::Object(map))
+    }
+
+    /// Copies an `events` array keeping every event (so error positions stay
+    /// the same) but, of each, only what the core reads: `type`, and for the
+    /// types the rule names, `at` and the properties the rule reads. Anything
+    /// that is not an object with a string `type` is copied whole for the
+    /// core to reject.
+    fn read_events(&self, events: &JsValue) -> Result<serde_json::Value, JsValue> {
+        let Some(array) = events.dyn_ref::<js_sys::Array>() else {
+            return data_from_js(events, Some("events"));
+        };
+        let mut out = Vec::with_capacity(array.length() as usize);
+        for event in array.iter() {
+            if !event.is_object() || js_sys::Array::is_array(&event) {
+                out.push(data_from_js(&event, Some("events"))?);
+                continue;
+            }
+            let ty = Reflect::get(&event, &self.type_key)?;
+            if !ty.is_string() {
+                out.push(data_from_js(&event, Some("events"))?);
+                continue;
+            }
+            let mut map = serde_json::Map::new();
+            // `===` on JS strings: no copy of the type into Rust.
+            let named = self.event_types.iter().find(|((_, js), _)| *js == ty);
+            let type_name = match named {
+                Some(((name, _), props)) => {
+                    let at = Reflect::get(&event, &self.at_key)?;
+                    if !at.is_undefined() {
+                        map.insert("at".to_owned(), data_from_js(&at, Some("events"))?);
+                    }
+                    for (key, js_key) in props {
+                        let value = Reflect::get(&event, js_key)?;
+                        if !value.is_undefined() {
+                            map.insert(key.clone(), data_from_js(&value, Some(key))?);
+                        }
+                    }
+                    name.clone()
+                }
+                None => self.other_type.clone(),
+            };
+            map.insert("type".to_owned(), serde_json::Value::String(type_name));
+            out.push(serde_json::Value::Object(map));
+        }
+        Ok(serde_json::Value::Array(out))
     }
 }
 
