@@ -3,7 +3,7 @@
 // all measured in the same run on the same seeded data. Run by `make bench`
 // (against pkg/), or:
 //
-//   node bench/audience.mjs [--sizes 100000,1000000] [--events 10] [--runs 3]
+//   node bench/audience.mjs [--sizes 100000,1000000] [--events 10] [--runs 3] [--load-only]
 //
 // The data generator is seeded and self-contained (www/sample-data.js is
 // richer but ~0.5 ms per profile and ~2.5 KB of JSON each, too slow and too
@@ -36,6 +36,8 @@ const flag = (name, def) => {
 const SIZES = flag('sizes', '100000,1000000').split(',').map(Number);
 const EVENTS = Number(flag('events', '10'));
 const RUNS = Number(flag('runs', '3'));
+// --load-only: just the NDJSON load (time and memory), for the biggest sizes.
+const LOAD_ONLY = args.includes('--load-only');
 
 const { Audience, Segment } = await import(pathToFileURL(path.join(ROOT, 'pkg', 'node.mjs')).href);
 const require = createRequire(import.meta.url);
@@ -502,6 +504,10 @@ for (const n of SIZES) {
   const ndMs = performance.now() - t;
   const mem = fromNd.memoryBytes();
   fromNd.free();
+  if (LOAD_ONLY) {
+    console.log(`NDJSON (${mb(bytes.length)}): load ${fmt(ndMs)} (${((ndMs * 1000) / n).toFixed(2)} µs per profile), WASM memory held ${mb(mem)} (${Math.round(mem / n)} B per profile)\n`);
+    continue;
+  }
   t = performance.now();
   const aud = Audience.fromRecords(profiles);
   const recMs = performance.now() - t;
