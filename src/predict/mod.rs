@@ -26,6 +26,7 @@
 //! documented implementations in this module; no dependency is added.
 
 mod bgnbd;
+mod derive;
 mod gamma_gamma;
 mod lifecycle;
 mod optimize;
@@ -35,6 +36,10 @@ mod special;
 mod summary;
 
 pub use bgnbd::{fit_bg_nbd, BgNbdParams};
+pub use derive::{
+    derive_fields, explain_fields, merge_derived, profile_history, DeriveOptions, Predictor,
+    ProfileHistory, DERIVED_FIELDS,
+};
 pub use gamma_gamma::{fit_gamma_gamma, ClvOptions, GammaGammaParams};
 pub use lifecycle::{LifecycleConfig, LifecycleStage};
 pub use rfm::{rfm_scores, RfmScore, RfmSegment};
