@@ -5,6 +5,7 @@ export const {
   init,
   KaleidoError,
   jsonLogic,
+  predict,
   version,
   Segment,
   SegmentSet,
@@ -12,5 +13,6 @@ export const {
   inferSchema,
   Campaigns,
   assignVariant,
+  Predictor,
 } = kaleido;
 export default kaleido;

@@ -10,6 +10,7 @@
 mod campaign;
 mod jsonlogic;
 mod options;
+mod predict;
 mod segment;
 mod template;
 
