@@ -422,12 +422,11 @@ impl Predictor {
                 .map_or(Value::Null, |v| json!(v))
         };
         let bg = self.bg.as_ref().ok().filter(|_| buyer);
-        let p_alive = bg.and_then(|m| m.p_alive(s.frequency, s.recency, s.t).ok());
-        let p30 = bg.and_then(|m| {
-            m.prob_purchase_within(30.0, s.frequency, s.recency, s.t)
-                .ok()
-        });
-        let e90 = bg.and_then(|m| m.expected_purchases(90.0, s.frequency, s.recency, s.t).ok());
+        let s30 = bg.and_then(|m| m.score(30.0, s.frequency, s.recency, s.t).ok());
+        let p_alive = s30.map(|v| v.p_alive);
+        let p30 = s30.map(|v| v.purchase_probability);
+        let e90 = bg.and_then(|m| m.score(90.0, s.frequency, s.recency, s.t).ok());
+        let e90 = e90.map(|v| v.expected_purchases);
         let clv = match (bg, self.gg.as_ref()) {
             (Some(bg), Ok(gg)) => gg
                 .clv(

@@ -332,7 +332,14 @@ pub fn predict_score(model: JsValue, rows: JsValue, options: JsValue) -> Result<
     let c = read_columns(&rows, &["frequency", "recency", "T"], &["monetaryValue"])?;
     let with_spend = gg.is_some() && c.get(3).len() == c.len;
     let n = c.len;
-    let mut out: Vec<Vec<f64>> = vec![Vec::with_capacity(n); if with_spend { 5 } else { 3 }];
+    let spend_capacity = if with_spend { n } else { 0 };
+    let mut out: [Vec<f64>; 5] = [
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(spend_capacity),
+        Vec::with_capacity(spend_capacity),
+    ];
     let (xs, txs, ts, ms) = (c.get(0), c.get(1), c.get(2), c.get(3));
     for i in 0..n {
         let (Some(&x), Some(&tx), Some(&t)) = (xs.get(i), txs.get(i), ts.get(i)) else {
@@ -347,29 +354,25 @@ pub fn predict_score(model: JsValue, rows: JsValue, options: JsValue) -> Result<
                 format!("need frequency >= 0 and 0 <= recency <= T, got ({x}, {tx}, {t})"),
             ));
         }
-        let alive = bg.p_alive(x, tx, t).map_err(|e| at("T", e))?;
-        let expected = bg
-            .expected_purchases(horizon, x, tx, t)
-            .map_err(|e| at("T", e))?;
-        let prob = bg
-            .prob_purchase_within(horizon, x, tx, t)
-            .map_err(|e| at("T", e))?;
-        let mut values = vec![alive, expected, prob];
+        let s = bg.score(horizon, x, tx, t).map_err(|e| at("T", e))?;
+        let [alive, expected, prob, spend, clv] = &mut out;
+        alive.push(s.p_alive);
+        expected.push(s.expected_purchases);
+        prob.push(s.purchase_probability);
         if let (true, Some(gg)) = (with_spend, gg.as_ref()) {
             let m = ms.get(i).copied().unwrap_or(0.0);
-            values.push(
+            spend.push(
                 gg.expected_spend(x, m)
                     .map_err(|e| at("monetaryValue", e))?,
             );
-            values.push(
+            clv.push(
                 gg.clv(&bg, x, tx, t, m, &clv_options)
                     .map_err(|e| at("monetaryValue", e))?,
             );
         }
-        for (col, v) in out.iter_mut().zip(values) {
-            col.push(v);
-        }
     }
+    let keep = if with_spend { 5 } else { 3 };
+    let out: Vec<Vec<f64>> = out.into_iter().take(keep).collect();
     let names = [
         "pAlive",
         "expectedPurchases",
