@@ -129,13 +129,20 @@ const ggColumns = { frequency: data.frequency, monetaryValue: data.monetaryValue
 const ggFit = best(3, () => predict.fitGammaGamma(ggColumns));
 const model = { bgNbd: bgFit.value, gammaGamma: ggFit.value };
 
-const tile = (src) => {
-  const out = new Float64Array(SCORED);
-  for (let i = 0; i < SCORED; i += src.length) out.set(src.subarray(0, Math.min(src.length, SCORED - i)), i);
-  return out;
-};
-const big = { frequency: tile(data.frequency), recency: tile(data.recency), T: tile(data.T) };
-const score = best(3, () => predict.score(model, big, { horizon: HORIZON }));
+// 1,000,000 further customers from the same model (not copies of the 100,000:
+// scoring computes each distinct history once, so repeats would flatter it).
+const big = generate(SCORED);
+const SCORE_CSV = CSV.replace('.csv', `-score-${SCORED}.csv`);
+{
+  const parts = ['frequency,recency,T\n'];
+  for (let i = 0; i < SCORED; i++) parts.push(`${big.frequency[i]},${big.recency[i]},${big.T[i]}\n`);
+  writeFileSync(SCORE_CSV, parts.join(''));
+}
+let distinct = new Set();
+for (let i = 0; i < SCORED; i++) distinct.add(big.frequency[i] === 0 ? `0|${big.T[i]}` : `${big.frequency[i]}|${big.recency[i]}|${big.T[i]}`);
+distinct = distinct.size;
+const scoreCols = { frequency: big.frequency, recency: big.recency, T: big.T };
+const score = best(3, () => predict.score(model, scoreCols, { horizon: HORIZON }));
 let checksum = 0;
 for (let i = 0; i < SCORED; i++) checksum += score.value.pAlive[i] + score.value.expectedPurchases[i];
 const clvN = Math.min(SCORED, 100_000);
@@ -143,7 +150,7 @@ const clvCols = {
   frequency: big.frequency.subarray(0, clvN),
   recency: big.recency.subarray(0, clvN),
   T: big.T.subarray(0, clvN),
-  monetaryValue: tile(data.monetaryValue).subarray(0, clvN),
+  monetaryValue: big.monetaryValue.subarray(0, clvN),
 };
 const clv = best(1, () => predict.score(model, clvCols, { horizon: HORIZON, clv: { periodsPerMonth: 4.345 } }));
 
@@ -153,7 +160,7 @@ let pyWhy = '';
 if (!existsSync(PYTHON)) {
   pyWhy = `${PYTHON} not found (python3 -m venv /tmp/lt && /tmp/lt/bin/pip install lifetimes)`;
 } else {
-  const run = spawnSync(PYTHON, [path.join(HERE, 'predict-fit.py'), '--bench', CSV, '--score', String(SCORED), '--horizon', String(HORIZON)], {
+  const run = spawnSync(PYTHON, [path.join(HERE, 'predict-fit.py'), '--bench', CSV, '--score-csv', SCORE_CSV, '--horizon', String(HORIZON)], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });
@@ -166,6 +173,7 @@ if (!existsSync(PYTHON)) {
 }
 
 // ---- report ------------------------------------------------------------------
+console.log(`scoring list: ${SCORED.toLocaleString('en-US')} customers, ${distinct.toLocaleString('en-US')} distinct histories (times in days, ages in whole weeks)`);
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const ratio = (ours, theirs) => (theirs == null ? '—' : `${(theirs / ours).toFixed(1)}× faster`);
 const n = (v) => v.toLocaleString('en-US');

@@ -44,6 +44,6 @@ pub use derive::{
 pub use gamma_gamma::{fit_gamma_gamma, ClvOptions, GammaGammaParams};
 pub use lifecycle::{LifecycleConfig, LifecycleStage};
 pub use rfm::{rfm_scores, RfmScore, RfmSegment};
-pub use score::{check_horizon, BgNbdScore};
+pub use score::{check_horizon, score_columns, BgNbdScore};
 pub use simulate::{simulate_bg_nbd, simulate_gamma_gamma};
 pub use summary::{summarize, Summary};

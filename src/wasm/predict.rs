@@ -12,8 +12,8 @@ use super::options::eval_options;
 use super::{argument, data_from_js, from_js, to_js, to_js_error};
 use crate::error::{Error, ErrorKind};
 use crate::predict::{
-    fit_bg_nbd, fit_gamma_gamma, profile_history, rfm_scores, summarize, BgNbdParams, ClvOptions,
-    DeriveOptions, GammaGammaParams, LifecycleConfig, Predictor,
+    fit_bg_nbd, fit_gamma_gamma, profile_history, rfm_scores, score_columns, summarize,
+    BgNbdParams, ClvOptions, DeriveOptions, GammaGammaParams, LifecycleConfig, Predictor,
 };
 
 fn data_error(row: Option<usize>, field: &str, message: String) -> JsValue {
@@ -341,34 +341,36 @@ pub fn predict_score(model: JsValue, rows: JsValue, options: JsValue) -> Result<
         Vec::with_capacity(spend_capacity),
     ];
     let (xs, txs, ts, ms) = (c.get(0), c.get(1), c.get(2), c.get(3));
-    for i in 0..n {
-        let (Some(&x), Some(&tx), Some(&t)) = (xs.get(i), txs.get(i), ts.get(i)) else {
-            break;
+    if let Some(i) = (0..n).find(|&i| {
+        let (x, tx, t) = (xs.get(i), txs.get(i), ts.get(i));
+        x.is_some_and(|x| *x < 0.0) || tx.is_some_and(|tx| *tx < 0.0 || t.is_some_and(|t| tx > t))
+    }) {
+        let field = if xs.get(i).is_some_and(|x| *x < 0.0) {
+            "frequency"
+        } else {
+            "recency"
         };
-        let at = |field: &str, e: Error| data_error(Some(i), field, e.message().to_string());
-        if x < 0.0 || tx < 0.0 || tx > t {
-            let field = if x < 0.0 { "frequency" } else { "recency" };
-            return Err(data_error(
-                Some(i),
-                field,
-                format!("need frequency >= 0 and 0 <= recency <= T, got ({x}, {tx}, {t})"),
-            ));
-        }
-        let s = bg.score(horizon, x, tx, t).map_err(|e| at("T", e))?;
+        return Err(data_error(
+            Some(i),
+            field,
+            "need frequency >= 0 and 0 <= recency <= T".to_owned(),
+        ));
+    }
+    let scores = score_columns(&bg, horizon, xs, txs, ts)
+        .map_err(|(i, e)| data_error(Some(i), "T", e.message().to_string()))?;
+    for (i, s) in scores.iter().enumerate() {
         let [alive, expected, prob, spend, clv] = &mut out;
         alive.push(s.p_alive);
         expected.push(s.expected_purchases);
         prob.push(s.purchase_probability);
         if let (true, Some(gg)) = (with_spend, gg.as_ref()) {
+            let at = |e: Error| data_error(Some(i), "monetaryValue", e.message().to_string());
+            let (Some(&x), Some(&tx), Some(&t)) = (xs.get(i), txs.get(i), ts.get(i)) else {
+                break;
+            };
             let m = ms.get(i).copied().unwrap_or(0.0);
-            spend.push(
-                gg.expected_spend(x, m)
-                    .map_err(|e| at("monetaryValue", e))?,
-            );
-            clv.push(
-                gg.clv(&bg, x, tx, t, m, &clv_options)
-                    .map_err(|e| at("monetaryValue", e))?,
-            );
+            spend.push(gg.expected_spend(x, m).map_err(at)?);
+            clv.push(gg.clv(&bg, x, tx, t, m, &clv_options).map_err(at)?);
         }
     }
     let keep = if with_spend { 5 } else { 3 };
