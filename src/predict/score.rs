@@ -113,14 +113,21 @@ impl BgNbdParams {
     }
 }
 
-/// A small multiplicative hasher for the score memo (keys are three f64 bit
+/// A small multiplicative hasher, finished by an avalanche, for the score memo (keys are three f64 bit
 /// patterns; SipHash would cost more than it saves).
 #[derive(Default)]
 struct MulHasher(u64);
 
 impl std::hash::Hasher for MulHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // MurmurHash3's fmix64: every input bit reaches the low bits the
+        // table indexes by (whole-number f64s have all-zero low bits).
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
         for b in bytes {
