@@ -77,4 +77,10 @@ module.exports = {
   Campaigns: wasm.Campaigns,
   assignVariant: wasm.assignVariant,
   Predictor: wasm.Predictor,
+  formatNumber: wasm.formatNumber,
+  formatCurrency: wasm.formatCurrency,
+  formatDate: wasm.formatDate,
+  pluralCategory: wasm.pluralCategory,
+  holidays: wasm.holidays,
+  localSendTime: wasm.localSendTime,
 };

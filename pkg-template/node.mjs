@@ -15,4 +15,5 @@ export const {
   assignVariant,
   Predictor,
 } = kaleido;
+export const { formatNumber, formatCurrency, formatDate, pluralCategory, holidays, localSendTime } = kaleido;
 export default kaleido;
