@@ -12,6 +12,7 @@ mod campaign;
 mod jsonlogic;
 mod locale;
 mod options;
+mod predict;
 mod segment;
 mod sql;
 mod template;
