@@ -790,7 +790,7 @@ export class Campaigns {
   names(): string[];
   simulate(profile: object, options: SimulateOptions): ScheduledMessage[];
   simulateAudience(
-    /** An array of profiles (an `Audience` is accepted by the type but not yet by the build: it throws). */
+    /** An array of profiles, or an `Audience` (its profiles in load order). */
     audience: object[] | Audience,
     options: SimulateOptions,
   ): { date: string; campaign: string; count: number }[];
