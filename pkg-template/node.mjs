@@ -5,13 +5,16 @@ export const {
   init,
   KaleidoError,
   jsonLogic,
+  predict,
   version,
   Segment,
   SegmentSet,
   Template,
+  Audience,
   inferSchema,
   Campaigns,
   assignVariant,
+  Predictor,
 } = kaleido;
 export const { formatNumber, formatCurrency, formatDate, pluralCategory, holidays, localSendTime } = kaleido;
 export default kaleido;

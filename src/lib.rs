@@ -24,6 +24,7 @@
     )
 )]
 
+pub mod audience;
 pub mod campaign;
 mod content;
 mod error;
@@ -31,9 +32,11 @@ pub mod jsonlogic;
 pub mod locale;
 pub mod predict;
 pub mod rules;
+pub mod sql;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use audience::{Audience, AudienceBuilder, IdValue, LoadOptions, LoadSummary, SkippedRow};
 pub use content::{
     Block, ConditionKind, Formality, MatrixRow, Register, RenderOptions, Template, TemplateOptions,
     Variant, VariantReport, DEFAULT_FUEL, DEFAULT_MAX_OUTPUT,

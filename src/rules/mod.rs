@@ -4,7 +4,7 @@
 
 pub mod ast;
 mod check;
-mod eval;
+pub(crate) mod eval;
 mod explain;
 mod lexer;
 mod parser;
@@ -12,13 +12,15 @@ mod print;
 pub mod schema;
 mod set;
 pub mod time;
-mod value;
+pub(crate) mod value;
 
 pub use check::{Diagnostic, Severity};
 pub use eval::validate_regexes;
 pub use explain::Explanation;
 pub use schema::{EventSchema, FieldType, Schema, ValueType};
 pub use set::{references, SegmentSet};
+/// Event `at` parsing shared with `predict` (same instants as the evaluator).
+pub(crate) use value::parse_event_time;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
