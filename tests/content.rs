@@ -501,7 +501,11 @@ fn culture_helpers_holidays_seasons_direction_weeks() {
     );
     // `dir`, `lang` and `formal` are not profile fields for `check`.
     let schema = Schema::from_json(&json!({"locale": "string"})).unwrap();
-    assert!(t.check(Some(&schema)).is_empty(), "{:?}", t.check(Some(&schema)));
+    assert!(
+        t.check(Some(&schema)).is_empty(),
+        "{:?}",
+        t.check(Some(&schema))
+    );
 }
 
 #[test]
@@ -519,7 +523,8 @@ fn name_order_and_formality_per_campaign() {
         },
     )
     .unwrap();
-    let anna = json!({"first_name": "Anna", "last_name": "Müller", "gender": "female", "locale": "de-AT"});
+    let anna =
+        json!({"first_name": "Anna", "last_name": "Müller", "gender": "female", "locale": "de-AT"});
     assert_eq!(
         informal.render(&anna, &opts()).unwrap(),
         "Hallo Anna|Anna Müller|Anna|du"
@@ -558,8 +563,12 @@ fn name_order_and_formality_per_campaign() {
         "尊敬的王先生|王伟|王先生|Sie"
     );
     let ko = json!({"first_name": "민수", "last_name": "김", "locale": "ko"});
-    assert_eq!(informal.render(&ko, &opts()).unwrap(), "김민수님|김민수|민수|du");
-    let vi = json!({"first_name": "Văn An", "last_name": "Nguyễn", "gender": "male", "locale": "vi-VN"});
+    assert_eq!(
+        informal.render(&ko, &opts()).unwrap(),
+        "김민수님|김민수|민수|du"
+    );
+    let vi =
+        json!({"first_name": "Văn An", "last_name": "Nguyễn", "gender": "male", "locale": "vi-VN"});
     assert_eq!(
         all_formal.render(&vi, &opts()).unwrap(),
         "Kính gửi Ông Văn An|Nguyễn Văn An|Ông Văn An|Sie"
@@ -596,7 +605,10 @@ fn blocks_with_locale_variants_follow_the_fallback_chain() {
     assert_eq!(r(json!({"locale": "pt-BR"})), "Cancelar (BR)|");
     assert_eq!(r(json!({"language": "pt", "country": "AO"})), "Cancelar|");
     assert_eq!(r(json!({"locale": "pt-PT"})), "Cancelar|");
-    assert_eq!(r(json!({"locale": "fr-CA"})), "Unsubscribe|Mentions légales");
+    assert_eq!(
+        r(json!({"locale": "fr-CA"})),
+        "Unsubscribe|Mentions légales"
+    );
     assert_eq!(r(json!({})), "Unsubscribe|");
     // The campaign default locale picks a variant for profiles without one.
     let mut o = opts();
@@ -619,7 +631,11 @@ fn blocks_with_locale_variants_follow_the_fallback_chain() {
         .collect();
     assert_eq!(
         keys,
-        [("/de-DE", 3, "locale:de"), ("/en", 1, "default"), ("/pt-AO", 1, "locale:pt")]
+        [
+            ("/de-DE", 3, "locale:de"),
+            ("/en", 1, "default"),
+            ("/pt-AO", 1, "locale:pt")
+        ]
     );
     assert_eq!(report.variants[0].html, "Abmelden|");
     assert_eq!(report.matrix[1].blocks["legal"], "none");

@@ -135,7 +135,10 @@ mod tests {
         for (id, reference, observers) in SHARED {
             assert!(h.knows(id), "{id}");
             assert!(h.date(id, reference, 2030).is_some(), "{id} {reference}");
-            assert!(!observers.iter().any(|c| HOLIDAY_COUNTRIES.contains(c)), "{id}");
+            assert!(
+                !observers.iter().any(|c| HOLIDAY_COUNTRIES.contains(c)),
+                "{id}"
+            );
         }
     }
 }

@@ -430,8 +430,14 @@ struct Names {
 impl Names {
     fn of(profile: &Value) -> Names {
         Names {
-            first: field(profile, &["first_name", "firstName", "given_name", "givenName"]),
-            last: field(profile, &["last_name", "lastName", "family_name", "familyName"]),
+            first: field(
+                profile,
+                &["first_name", "firstName", "given_name", "givenName"],
+            ),
+            last: field(
+                profile,
+                &["last_name", "lastName", "family_name", "familyName"],
+            ),
             salutation: field(profile, &["salutation", "title"]),
             gender: field(profile, &["gender", "sex"])
                 .as_deref()
@@ -485,7 +491,8 @@ impl Names {
 }
 
 fn is_hangul(s: &str) -> bool {
-    s.chars().any(|c| matches!(c as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF))
+    s.chars()
+        .any(|c| matches!(c as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF))
 }
 
 /// The greeting of `profile` in `locale`: name order from CLDR (family name

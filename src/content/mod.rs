@@ -93,7 +93,10 @@ impl<'de> serde::Deserialize<'de> for Block {
                 while let Some((k, v)) = map.next_entry::<String, String>()? {
                     out.push((k, v));
                 }
-                let by_locale = out.iter().filter(|(k, _)| k.starts_with(LOCALE_KEY)).count();
+                let by_locale = out
+                    .iter()
+                    .filter(|(k, _)| k.starts_with(LOCALE_KEY))
+                    .count();
                 let by_segment = out
                     .iter()
                     .filter(|(k, _)| k != "default" && !k.starts_with(LOCALE_KEY))
@@ -103,7 +106,8 @@ impl<'de> serde::Deserialize<'de> for Block {
                     (_, 0) => Ok(Block::ByLocale(
                         out.into_iter()
                             .map(|(k, v)| {
-                                let tag = k.strip_prefix(LOCALE_KEY).map_or(k.clone(), str::to_owned);
+                                let tag =
+                                    k.strip_prefix(LOCALE_KEY).map_or(k.clone(), str::to_owned);
                                 (tag, v)
                             })
                             .collect(),
@@ -230,9 +234,8 @@ impl<'de> serde::Deserialize<'de> for Formality {
                     if k == "default" {
                         out.default = r;
                     } else {
-                        crate::locale::fallback_chain(k).map_err(|e| {
-                            D::Error::custom(format!("formality: {}", e.message()))
-                        })?;
+                        crate::locale::fallback_chain(k)
+                            .map_err(|e| D::Error::custom(format!("formality: {}", e.message())))?;
                         out.by_locale.insert(k.clone(), r);
                     }
                 }
@@ -471,8 +474,12 @@ impl Template {
                 "__locale_block",
                 move |state: &State, name: &str| -> std::result::Result<String, minijinja::Error> {
                     let rs = RenderState::of(state)?;
-                    Ok(locale_variant(&locale_blocks, name, &rs.locale)
-                        .map_or_else(|| format!("{name}@none"), |tag| format!("{name}@{LOCALE_KEY}{tag}")))
+                    Ok(
+                        locale_variant(&locale_blocks, name, &rs.locale).map_or_else(
+                            || format!("{name}@none"),
+                            |tag| format!("{name}@{LOCALE_KEY}{tag}"),
+                        ),
+                    )
                 },
             );
         }
@@ -761,9 +768,7 @@ fn locale_variant<'a>(
         .filter(|t| *t != "default")
         .collect();
     let chosen = crate::locale::negotiate_locale(Some(locale), &supported, "default");
-    tags.iter()
-        .map(String::as_str)
-        .find(|t| *t == chosen)
+    tags.iter().map(String::as_str).find(|t| *t == chosen)
 }
 
 /// Whether `s` is a URL a browser would run as script: `javascript:`,
