@@ -1,0 +1,419 @@
+// The editor page's Web Worker: holds the sample list and answers every
+// question about the whole list (counts, sizes, overlaps, send-time plans) off
+// the main thread, so typing in the rule editor never waits for evaluation.
+// Uses only the public API of the `kaleido` package (./pkg/index.js).
+//
+// Engines, chosen by what the package build offers:
+// - `audience`: the package exports `Audience`; the list is loaded into
+//   Audiences of up to SHARD profiles each (counts and overlaps are sums over
+//   shards), so lists up to 1,000,000 fit.
+// - `segment.test`: otherwise every profile is tested with `Segment.test`, in
+//   slices, yielding between slices so a newer request cancels an older one.
+//   The profiles then live in this worker's heap (about 5 kB each), so lists
+//   are limited to FALLBACK_MAX.
+//
+// Protocol: → { id, type, ...args } ; ← { id, progress: { done, total, phase } }
+// and finally ← { id, ok: true, result } or { id, ok: false, error }.
+// A request supersedes the running one of the same `type` (its answer is an
+// error with `cancelled: true`); `{ type: 'cancel', target }` cancels one.
+
+import * as kaleido from './pkg/index.js';
+import { generateProfiles, profileAt, DEFAULT_AS_OF } from './sample-data.js';
+
+const { init, Segment, SegmentSet, Campaigns, Template } = kaleido;
+const Audience = kaleido.Audience;
+
+/** Profiles per Audience shard, and per generated slice. */
+const SHARD = 25_000;
+/** Largest list without Audience (profiles as JS objects in this heap). */
+export const FALLBACK_MAX = 100_000;
+const SLICE = 1000;
+
+const state = {
+  engine: typeof Audience === 'function' ? 'audience' : 'segment.test',
+  size: 0,
+  seed: 1,
+  dataAsOf: DEFAULT_AS_OF,
+  profiles: null, // segment.test engine: the profiles
+  shards: [], // audience engine: [{ audience, start, size }]
+  zones: null, // Uint16Array: time-zone index per profile (send-time plans)
+  zoneNames: [],
+  loaded: false,
+  last: null, // { key, matches: Uint8Array } of the latest finished count (segment.test engine)
+};
+
+const running = new Map(); // type -> id of the newest request
+const cancelled = new Set();
+
+class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.cancelled = true;
+  }
+}
+
+// A macrotask without timer clamping: lets new messages in between slices.
+const channel = new MessageChannel();
+const waiting = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+function yieldToEvents() {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(0);
+  });
+}
+
+/** Requests that keep the editor responsive; the others wait while one runs. */
+const URGENT = new Set(['count', 'next', 'load']);
+const urgentRunning = new Set();
+let currentType = new Map(); // id -> type
+
+async function checkpoint(id) {
+  await yieldToEvents();
+  if (!URGENT.has(currentType.get(id))) {
+    while (urgentRunning.size > 0 && !cancelled.has(id)) await yieldToEvents();
+  }
+  if (cancelled.has(id)) throw new Cancelled();
+}
+
+function progress(id, done, total, phase) {
+  self.postMessage({ id, progress: { done, total, phase } });
+}
+
+function freeAll() {
+  for (const s of state.shards) s.audience.free();
+  state.shards = [];
+  state.profiles = null;
+  state.last = null;
+}
+
+// ─── Loading ──────────────────────────────────────────────────────────────────
+
+async function load(id, { count, seed }) {
+  if (!Number.isInteger(count) || count < 0 || count > 1_000_000) throw new RangeError(`list size ${count} is not in 0..1,000,000`);
+  if (state.engine !== 'audience' && count > FALLBACK_MAX) {
+    throw new RangeError(`lists over ${FALLBACK_MAX.toLocaleString('en-US')} need Audience, which is not in this build of the package`);
+  }
+  // A new list: every other running request is cancelled before the old one is freed.
+  for (const [type, other] of running) if (type !== 'load') cancelled.add(other);
+  freeAll();
+  state.size = 0;
+  state.loaded = false;
+  const t0 = performance.now();
+  const zones = new Uint16Array(count);
+  const zoneIndex = new Map();
+  const countries = new Set();
+  const languages = new Set();
+  let events = 0;
+  const profiles = state.engine === 'audience' ? null : new Array(count);
+  const shards = [];
+  let shard = [];
+  for (let start = 0; start < count; start += SLICE) {
+    const n = Math.min(SLICE, count - start);
+    const slice = generateProfiles({ count: n, seed, start });
+    for (let k = 0; k < n; k++) {
+      const p = slice[k];
+      events += p.events.length;
+      countries.add(p.country);
+      languages.add(p.language);
+      const tz = p.timezone ?? '';
+      let z = zoneIndex.get(tz);
+      if (z === undefined) zoneIndex.set(tz, (z = zoneIndex.size));
+      zones[start + k] = z;
+      if (profiles) profiles[start + k] = p;
+      else shard.push(p);
+    }
+    if (!profiles && (shard.length >= SHARD || start + n >= count)) {
+      shards.push({ audience: Audience.fromRecords(shard), start: start + n - shard.length, size: shard.length });
+      shard = [];
+    }
+    progress(id, start + n, count, 'generating');
+    await checkpoint(id);
+  }
+  state.profiles = profiles;
+  state.shards = shards;
+  state.size = count;
+  state.seed = seed;
+  state.zones = zones;
+  state.zoneNames = [...zoneIndex.keys()];
+  state.loaded = true;
+  return {
+    engine: state.engine,
+    size: count,
+    events,
+    countries: countries.size,
+    languages: languages.size,
+    ms: performance.now() - t0,
+  };
+}
+
+// ─── Evaluation ───────────────────────────────────────────────────────────────
+
+/** A SegmentSet of the library's definitions, for `in segment "name"`. */
+function segmentSet(library) {
+  if (!library || Object.keys(library).length === 0) return undefined;
+  return new SegmentSet(library);
+}
+
+function evalOptions({ asOf, timeZone }, set) {
+  const o = { asOf, timeZone };
+  if (set) o.segments = set;
+  return o;
+}
+
+/** Calls `fn(i, isMember)` for every profile; resolves to the member count. */
+async function forEachMember(id, rule, args, phase, fn) {
+  const set = segmentSet(args.library);
+  const seg = Segment.parse(rule);
+  try {
+    const opts = evalOptions(args, set);
+    let n = 0;
+    if (state.engine === 'audience') {
+      for (const s of state.shards) {
+        if (fn) {
+          const ids = s.audience.members(seg, opts);
+          for (const pid of ids) fn(indexOfId(pid));
+          n += ids.length;
+        } else {
+          n += s.audience.count(seg, opts);
+        }
+        progress(id, s.start + s.size, state.size, phase);
+        await checkpoint(id);
+      }
+      return n;
+    }
+    const profiles = state.profiles;
+    for (let start = 0; start < profiles.length; start += 2000) {
+      const end = Math.min(profiles.length, start + 2000);
+      for (let i = start; i < end; i++) {
+        if (seg.test(profiles[i], opts)) {
+          n++;
+          if (fn) fn(i);
+        }
+      }
+      progress(id, end, profiles.length, phase);
+      if (end < profiles.length) await checkpoint(id);
+    }
+    return n;
+  } finally {
+    seg.free();
+    set?.free();
+  }
+}
+
+function indexOfId(pid) {
+  // Sample ids are "sub-" + the 1-based index, zero-padded.
+  return Number(String(pid).slice(4)) - 1;
+}
+
+async function count(id, args) {
+  const t0 = performance.now();
+  let matches = null;
+  if (state.engine !== 'audience') matches = new Uint8Array(state.size);
+  const n = await forEachMember(id, args.rule, args, 'counting', matches ? (i) => (matches[i] = 1) : null);
+  if (matches) state.last = { key: key(args), matches };
+  return { count: n, total: state.size, ms: performance.now() - t0, engine: state.engine };
+}
+
+function key({ rule, asOf, timeZone }) {
+  return JSON.stringify([rule, asOf, timeZone]);
+}
+
+async function sizes(id, args) {
+  const out = [];
+  for (const { name, rule } of args.segments) {
+    try {
+      out.push({ name, count: await forEachMember(id, rule, args, `sizing ${name}`, null) });
+    } catch (err) {
+      if (err.cancelled) throw err;
+      out.push({ name, error: errorData(err) });
+    }
+  }
+  return { sizes: out, total: state.size };
+}
+
+async function overlap(id, args) {
+  const rules = args.segments.map((s) => s.rule);
+  if (rules.length === 0) return { regions: [], total: state.size };
+  if (state.engine === 'audience' && rules.length <= 8) {
+    const set = segmentSet(args.library);
+    const segs = rules.map((r) => Segment.parse(r));
+    try {
+      const opts = evalOptions(args, set);
+      const byKey = new Map();
+      for (const s of state.shards) {
+        for (const region of s.audience.overlap(segs, opts)) {
+          const k = region.indexes ? region.indexes.join(',') : region.in.map((t) => rules.indexOf(t)).join(',');
+          byKey.set(k, (byKey.get(k) ?? 0) + region.size);
+        }
+        progress(id, s.start + s.size, state.size, 'overlap');
+        await checkpoint(id);
+      }
+      return { regions: [...byKey].map(([k, size]) => ({ indexes: k.split(',').map(Number), size })), total: state.size };
+    } finally {
+      for (const s of segs) s.free();
+      set?.free();
+    }
+  }
+  // Segment.test: one bit per segment and profile, then count the combinations.
+  const bits = new Uint8Array(state.size);
+  for (let j = 0; j < rules.length; j++) {
+    await forEachMember(id, rules[j], args, `overlap ${j + 1}/${rules.length}`, (i) => (bits[i] |= 1 << j));
+  }
+  const counts = new Map();
+  for (const b of bits) if (b) counts.set(b, (counts.get(b) ?? 0) + 1);
+  const regions = [...counts].map(([b, size]) => ({
+    indexes: rules.map((_, j) => j).filter((j) => b & (1 << j)),
+    size,
+  }));
+  return { regions, total: state.size };
+}
+
+/**
+ * The send-time plan of a one-off send at `at` local time on the day after
+ * asOf, for the members of `rule`: members per UTC hour. The send instant of
+ * each time zone comes from `Campaigns.simulate` (one simulated subscriber per
+ * zone: the instant depends on nothing else); members are counted per zone.
+ */
+async function sendPlan(id, args) {
+  const perZone = new Float64Array(state.zoneNames.length);
+  const members = await forEachMember(id, args.rule, args, 'send plan', (i) => perZone[state.zones[i]]++);
+  const day = nextDay(args.asOf);
+  const to = nextDay(day);
+  const programme = {
+    quietHours: null,
+    fields: { timeZone: 'timezone' },
+    campaigns: [{ name: 'plan', schedule: { type: 'once', date: day, at: args.at }, content: { subject: 'plan' } }],
+  };
+  const campaigns = new Campaigns(programme);
+  const hours = new Array(24).fill(0);
+  const zones = [];
+  try {
+    state.zoneNames.forEach((zone, z) => {
+      if (perZone[z] === 0) return;
+      const profile = zone ? { id: 'zone', timezone: zone } : { id: 'zone' };
+      const msgs = campaigns.simulate(profile, { from: day, to: nextDay(to), timeZone: args.timeZone });
+      const sendAt = msgs[0]?.sendAt;
+      if (!sendAt) return;
+      hours[Number(sendAt.slice(11, 13))] += perZone[z];
+      zones.push({ zone: zone || `(none: ${args.timeZone})`, sendAt, localTime: msgs[0].localTime, members: perZone[z] });
+    });
+  } finally {
+    campaigns.free();
+  }
+  zones.sort((a, b) => (a.sendAt < b.sendAt ? -1 : a.sendAt > b.sendAt ? 1 : b.members - a.members));
+  return { hours, members, day, zones };
+}
+
+function nextDay(asOf) {
+  const d = new Date(Date.parse(String(asOf).length === 10 ? asOf + 'T00:00:00Z' : asOf) + 86400000);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The next profile index after `from` (wrapping) that is (not) a member. */
+async function next(id, args) {
+  const want = args.member;
+  const set = segmentSet(args.library);
+  const seg = Segment.parse(args.rule);
+  try {
+    const opts = evalOptions(args, set);
+    const m = state.last && state.last.key === key(args) ? state.last.matches : null;
+    for (let k = 1; k <= state.size; k++) {
+      const i = (args.from + k) % state.size;
+      const member = m ? m[i] === 1 : seg.test(state.profiles ? state.profiles[i] : profileAt(i, { seed: state.seed }), opts);
+      if (member === want) return { index: i };
+      if (k % 500 === 0) await checkpoint(id);
+    }
+    return { index: -1 };
+  } finally {
+    seg.free();
+    set?.free();
+  }
+}
+
+/**
+ * Template.variants over the whole list (when the package has it): the
+ * distinct renderings with their counts. Shards are merged by variant key.
+ */
+async function variants(id, args) {
+  const tpl = Template.compile(args.source);
+  try {
+    const opts = { asOf: args.asOf, timeZone: args.timeZone };
+    if (args.locale) opts.locale = args.locale;
+    const parts = [];
+    if (state.engine === 'audience') {
+      for (const s of state.shards) {
+        parts.push(tpl.variants(s.audience, opts));
+        progress(id, s.start + s.size, state.size, 'variants');
+        await checkpoint(id);
+      }
+    } else {
+      parts.push(tpl.variants(state.profiles, opts));
+    }
+    const byKey = new Map();
+    for (const list of parts) {
+      for (const v of list) {
+        const had = byKey.get(v.key);
+        if (had) had.count += v.count;
+        else byKey.set(v.key, { ...v });
+      }
+    }
+    return { variants: [...byKey.values()].sort((a, b) => b.count - a.count), total: state.size };
+  } finally {
+    tpl.free();
+  }
+}
+
+// ─── Messages ─────────────────────────────────────────────────────────────────
+
+const handlers = { load, count, sizes, overlap, sendPlan, next, variants };
+
+function errorData(err) {
+  const out = { name: err?.name ?? 'Error', message: String(err?.message ?? err) };
+  for (const k of ['kind', 'line', 'column', 'row', 'field', 'snippet', 'cancelled']) {
+    if (err && err[k] !== undefined) out[k] = err[k];
+  }
+  return out;
+}
+
+let ready;
+self.onmessage = async (event) => {
+  const msg = event.data ?? {};
+  if (msg.type === 'cancel') {
+    cancelled.add(msg.target);
+    return;
+  }
+  const { id, type } = msg;
+  const previous = running.get(type);
+  if (previous !== undefined) cancelled.add(previous);
+  running.set(type, id);
+  currentType.set(id, type);
+  if (URGENT.has(type)) urgentRunning.add(id);
+  try {
+    ready ??= init();
+    await ready;
+    const fn = handlers[type];
+    if (!fn) throw new Error(`unknown request ${type}`);
+    if (type !== 'load' && !state.loaded) {
+      throw new Error('no list loaded');
+    }
+    const result = await fn(id, msg);
+    if (cancelled.has(id)) throw new Cancelled();
+    self.postMessage({ id, ok: true, result });
+  } catch (err) {
+    self.postMessage({ id, ok: false, error: errorData(err) });
+  } finally {
+    cancelled.delete(id);
+    urgentRunning.delete(id);
+    currentType.delete(id);
+    if (running.get(type) === id) running.delete(type);
+  }
+};
+
+self.postMessage({
+  hello: {
+    engine: state.engine,
+    fallbackMax: FALLBACK_MAX,
+    variants: typeof Template?.prototype?.variants === 'function',
+  },
+});
