@@ -289,26 +289,48 @@ function selectSegment(i) {
 
 // ─── Rule editor ──────────────────────────────────────────────────────────────
 
-/** Marks [line, column] of the rule text in the backdrop under the textarea. */
+/** UTF-16 offset of a 1-based line and column (in characters) of `text`. */
+function offsetOf(text, line, column) {
+  const lines = text.split('\n');
+  let off = 0;
+  for (let l = 0; l < line - 1 && l < lines.length; l++) off += lines[l].length + 1;
+  return off + [...(lines[line - 1] ?? '')].slice(0, column - 1).join('').length;
+}
+
+const WORD = /[\p{L}\p{N}_]/u;
+
+/**
+ * The text range a diagnostic is about: the unknown name it quotes (`unknown
+ * field "agee"; did you mean "age"?`) found at or after its position, else the
+ * word at its position.
+ */
+function diagnosticRange(text, d) {
+  const start = offsetOf(text, d.line, d.column);
+  const quoted = /"([^"]+)"; did you mean "([^"]+)"\?/.exec(d.message ?? '');
+  if (quoted) {
+    const name = quoted[1];
+    for (let at = text.indexOf(name, start); at >= 0; at = text.indexOf(name, at + 1)) {
+      const before = text[at - 1];
+      const after = text[at + name.length];
+      if (!(before && WORD.test(before)) && !(after && WORD.test(after))) {
+        return { start: at, end: at + name.length, replacement: quoted[2] };
+      }
+    }
+  }
+  const word = /^[\p{L}\p{N}_.]+|^"[^"]*"?|^\S/u.exec(text.slice(start));
+  return { start, end: start + (word ? word[0].length : 0) };
+}
+
+/** Marks diagnostics (with line and column) in the backdrop under the textarea. */
 function highlight(marks) {
   const text = els.rule.value;
-  const lines = text.split('\n');
-  const offsets = [];
-  for (const m of marks) {
-    if (!Number.isInteger(m.line) || !Number.isInteger(m.column)) continue;
-    let off = 0;
-    for (let l = 0; l < m.line - 1 && l < lines.length; l++) off += lines[l].length + 1;
-    const chars = [...(lines[m.line - 1] ?? '')];
-    // Columns count characters: find the UTF-16 offset of the column.
-    off += chars.slice(0, m.column - 1).join('').length;
-    const rest = text.slice(off);
-    const word = /^[\p{L}\p{N}_.]+|^"[^"]*"?|^\S/u.exec(rest);
-    offsets.push({ start: off, end: off + (word ? word[0].length : 0), severity: m.severity });
-  }
-  offsets.sort((a, b) => a.start - b.start);
+  const ranges = marks
+    .filter((m) => Number.isInteger(m.line) && Number.isInteger(m.column))
+    .map((m) => ({ ...diagnosticRange(text, m), severity: m.severity }))
+    .sort((a, b) => a.start - b.start);
   const frag = document.createDocumentFragment();
   let at = 0;
-  for (const o of offsets) {
+  for (const o of ranges) {
     if (o.start < at) continue;
     frag.append(text.slice(at, o.start));
     const mark = document.createElement('mark');
@@ -348,7 +370,7 @@ function showDiagnostics(list) {
       fix.className = 'link';
       fix.dataset.testid = 'apply-suggestion';
       fix.textContent = `use "${suggestion[1]}"`;
-      fix.addEventListener('click', () => applySuggestion(d, suggestion[1]));
+      fix.addEventListener('click', () => applySuggestion(d));
       li.append(' ', fix);
     }
     ul.append(li);
@@ -356,17 +378,14 @@ function showDiagnostics(list) {
   box.append(ul);
 }
 
-/** Replaces the word at the diagnostic's position with the suggestion. */
-function applySuggestion(d, replacement) {
-  const lines = els.rule.value.split('\n');
-  const chars = [...(lines[d.line - 1] ?? '')];
-  const start = d.column - 1;
-  let end = start;
-  while (end < chars.length && /[\p{L}\p{N}_.]/u.test(chars[end])) end++;
-  chars.splice(start, end - start, ...replacement);
-  lines[d.line - 1] = chars.join('');
-  els.rule.value = lines.join('\n');
+/** Replaces the name a diagnostic is about with its suggestion. */
+function applySuggestion(d) {
+  const text = els.rule.value;
+  const r = diagnosticRange(text, d);
+  if (!r.replacement) return;
+  els.rule.value = text.slice(0, r.start) + r.replacement + text.slice(r.end);
   els.rule.focus();
+  els.rule.setSelectionRange(r.start + r.replacement.length, r.start + r.replacement.length);
   onRuleInput({});
 }
 

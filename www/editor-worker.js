@@ -279,7 +279,9 @@ async function sendPlan(id, args) {
   const perZone = new Float64Array(state.zoneNames.length);
   const members = await forEachMember(id, args.rule, args, 'send plan', (i) => perZone[state.zones[i]]++);
   const day = nextDay(args.asOf);
-  const to = nextDay(day);
+  // Local 09:00 on `day` is on the UTC day before, of or after it (UTC-12 … UTC+14).
+  const from = previousDay(day);
+  const to = nextDay(nextDay(day));
   const programme = {
     quietHours: null,
     fields: { timeZone: 'timezone' },
@@ -292,7 +294,7 @@ async function sendPlan(id, args) {
     state.zoneNames.forEach((zone, z) => {
       if (perZone[z] === 0) return;
       const profile = zone ? { id: 'zone', timezone: zone } : { id: 'zone' };
-      const msgs = campaigns.simulate(profile, { from: day, to: nextDay(to), timeZone: args.timeZone });
+      const msgs = campaigns.simulate(profile, { from, to, timeZone: args.timeZone });
       const sendAt = msgs[0]?.sendAt;
       if (!sendAt) return;
       hours[Number(sendAt.slice(11, 13))] += perZone[z];
@@ -303,6 +305,10 @@ async function sendPlan(id, args) {
   }
   zones.sort((a, b) => (a.sendAt < b.sendAt ? -1 : a.sendAt > b.sendAt ? 1 : b.members - a.members));
   return { hours, members, day, zones };
+}
+
+function previousDay(date) {
+  return new Date(Date.parse(date + 'T00:00:00Z') - 86400000).toISOString().slice(0, 10);
 }
 
 function nextDay(asOf) {
