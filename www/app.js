@@ -220,13 +220,20 @@ function libraryStatus(entry) {
   if (entry.needs === 'predict' && !state.caps.predict) {
     return { ok: false, unavailable: 'needs predicted fields (churn risk, CLV), which are not in this build of the package' };
   }
-  try {
-    Segment.parse(entry.rule).free();
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, error: err };
+  let status = parsed.get(entry.rule);
+  if (!status) {
+    try {
+      Segment.parse(entry.rule).free();
+      status = { ok: true };
+    } catch (err) {
+      status = { ok: false, error: err };
+    }
+    if (parsed.size > 500) parsed.clear();
+    parsed.set(entry.rule, status);
   }
+  return status;
 }
+const parsed = new Map(); // rule text -> { ok, error? }
 
 /** Definitions of the usable library segments, for `in segment "name"`. */
 function libraryDefinitions() {
@@ -413,12 +420,11 @@ function onRuleInput({ fromLibrary = false } = {}) {
   const entry = state.library[state.current];
   if (entry && !fromLibrary && state.segment && entry.rule !== text) {
     entry.rule = text;
-    rebuildSegmentSet();
-    renderLibrary();
-    scheduleWholeList();
+    scheduleLibrary();
   }
-  countNow(text, inputAt);
-  renderSubscriber();
+  const counted = countNow(text, inputAt);
+  renderExplain();
+  return counted;
 }
 
 let countSeq = 0;
@@ -528,11 +534,20 @@ function chooseSubscriber(index) {
   return true;
 }
 
+/** Everything about the chosen subscriber: profile, explanation, template preview. */
 function renderSubscriber() {
   const p = state.profile;
   if (!p) return;
   const json = JSON.stringify(p, null, 2);
   els.profileJson.textContent = json.length > 20000 ? json.slice(0, 20000) + '\n…' : json;
+  renderExplain();
+  renderTemplate();
+}
+
+/** Membership and explanation of the editor's rule for the chosen subscriber. */
+function renderExplain() {
+  const p = state.profile;
+  if (!p) return;
   const seg = state.segment;
   els.explain.replaceChildren();
   els.membership.dataset.id = p.id;
@@ -554,7 +569,6 @@ function renderSubscriber() {
       delete els.membership.dataset.member;
     }
   }
-  renderTemplate();
 }
 
 async function step(member) {
@@ -570,9 +584,22 @@ async function step(member) {
 
 // ─── Whole-list charts ────────────────────────────────────────────────────────
 
+/** Marks a chart as recomputing: the old picture stays, dimmed; an empty one says so. */
+function markRunning(b) {
+  b.dataset.state = 'running';
+  b.setAttribute('aria-busy', 'true');
+  if (!b.firstElementChild) {
+    const p = document.createElement('p');
+    p.className = 'muted';
+    p.textContent = 'Computing…';
+    b.append(p);
+  }
+}
+
 function chartStatus(testid, text, stateName = 'running') {
   const b = body(testid);
   b.dataset.state = stateName;
+  if (stateName !== 'running') b.removeAttribute('aria-busy');
   if (text !== undefined) {
     const p = document.createElement('p');
     p.className = 'muted';
@@ -584,7 +611,7 @@ function chartStatus(testid, text, stateName = 'running') {
 async function refreshSizes() {
   const usable = state.library.filter((e) => e.name && libraryStatus(e).ok);
   const b = body('chart-sizes-body');
-  b.dataset.state = 'running';
+  markRunning(b);
   try {
     const r = await request('sizes', { segments: usable.map(({ name, rule }) => ({ name, rule })), asOf: state.asOf, timeZone: state.timeZone, library: libraryDefinitions() }, 'Segment sizes');
     state.sizes = new Map(r.sizes.filter((s) => s.count !== undefined).map((s) => [s.name, s.count]));
@@ -596,6 +623,7 @@ async function refreshSizes() {
     });
     b.replaceChildren(barChart({ items, total: r.total, label: `Segment sizes out of ${fmt.format(r.total)} subscribers` }));
     b.dataset.state = 'done';
+    b.removeAttribute('aria-busy');
     b.dataset.key = clockKey();
     renderLibrary();
   } catch (err) {
@@ -648,7 +676,7 @@ async function refreshOverlap() {
     chartStatus('chart-overlap-body', 'Choose segments to compare.', 'done');
     return;
   }
-  b.dataset.state = 'running';
+  markRunning(b);
   try {
     const r = await request('overlap', { segments: segments.map(({ name, rule }) => ({ name, rule })), asOf: state.asOf, timeZone: state.timeZone, library: libraryDefinitions() }, 'Overlap');
     b.replaceChildren(upset({ sets: names, regions: r.regions, label: `Overlap of ${names.join(', ')}` }));
@@ -660,6 +688,7 @@ async function refreshOverlap() {
     p.textContent = `${fmt.format(none)} subscribers are in none of them.`;
     b.append(p);
     b.dataset.state = 'done';
+    b.removeAttribute('aria-busy');
     b.dataset.key = clockKey();
   } catch (err) {
     if (isCancelled(err)) return;
@@ -680,7 +709,7 @@ async function refreshSendPlan() {
     return;
   }
   const at = els.sendAt.value || '09:00';
-  b.dataset.state = 'running';
+  markRunning(b);
   try {
     const rule = els.rule.value;
     const r = await request('sendPlan', { rule, at, asOf: state.asOf, timeZone: state.timeZone, library: libraryDefinitions() }, 'Send-time plan');
@@ -693,6 +722,7 @@ async function refreshSendPlan() {
       busiest.map((z) => `${z.zone} at ${z.sendAt.slice(11, 16)} UTC (${fmt.format(z.members)})`).join(', ') + '.';
     b.append(p);
     b.dataset.state = 'done';
+    b.removeAttribute('aria-busy');
     b.dataset.rule = rule;
     b.dataset.key = clockKey();
   } catch (err) {
@@ -710,6 +740,11 @@ const scheduleWholeList = debounce(() => {
   refreshSizes();
   refreshOverlap();
 }, 700);
+const scheduleLibrary = debounce(() => {
+  rebuildSegmentSet();
+  renderLibrary();
+  scheduleWholeList();
+}, 300);
 const scheduleSendPlan = debounce(() => state.loaded && refreshSendPlan(), 400);
 
 // ─── Template ─────────────────────────────────────────────────────────────────
@@ -802,7 +837,7 @@ async function refreshVariants() {
     const r = await request('variants', { source: els.template.value, asOf: state.asOf, timeZone: state.timeZone, locale: els.tplLocale.value || undefined }, 'Variants');
     const table = document.createElement('table');
     table.className = 'variants-table';
-    table.innerHTML = '<caption>Distinct renderings over the whole list</caption><thead><tr><th scope="col">subscribers</th><th scope="col">conditions</th><th scope="col">sample</th><th scope="col">preview</th></tr></thead>';
+    table.innerHTML = '<caption>Distinct renderings over the whole list (the 12 largest)</caption><thead><tr><th scope="col">subscribers</th><th scope="col">conditions and locale</th><th scope="col">sample</th><th scope="col">preview</th></tr></thead>';
     const tbody = document.createElement('tbody');
     r.variants.slice(0, 12).forEach((v, k) => {
       const tr = document.createElement('tr');
@@ -811,7 +846,13 @@ async function refreshVariants() {
       const c1 = document.createElement('td');
       c1.textContent = fmt.format(v.count);
       const c2 = document.createElement('td');
-      c2.textContent = v.conditions.join(' · ') || '(always)';
+      c2.textContent = `${v.conditions.join(' · ') || '(no conditions)'}${v.locale ? ` · ${v.locale}` : ''}`;
+      if (v.warnings?.length) {
+        const w = document.createElement('p');
+        w.className = 'error-text';
+        w.textContent = v.warnings.map((d) => d.message).join('; ');
+        c2.append(w);
+      }
       const c3 = document.createElement('td');
       c3.textContent = String(v.sampleId);
       const c4 = document.createElement('td');
@@ -819,7 +860,8 @@ async function refreshVariants() {
       frame.sandbox = '';
       frame.title = `Variant ${k + 1} preview`;
       frame.className = 'variant-frame';
-      frame.srcdoc = frameDocument(v.html, els.tplLocale.value || undefined);
+      frame.srcdoc = frameDocument(v.html, v.locale || els.tplLocale.value || 'en');
+      tr.dataset.locale = v.locale ?? '';
       c4.append(frame);
       tr.append(c1, c2, c3, c4);
       tbody.append(tr);
@@ -887,9 +929,10 @@ function idIndex(text) {
 
 async function reloadAll() {
   if (!(await loadList())) return;
+  // Ready once the first count is on screen.
+  await onRuleInput({ fromLibrary: true });
   setStatus('Ready.');
   document.body.dataset.state = 'ready';
-  onRuleInput({ fromLibrary: true });
   scheduleWholeList();
   scheduleWholeList.cancel();
   refreshSizes();

@@ -339,32 +339,34 @@ async function next(id, args) {
 
 /**
  * Template.variants over the whole list (when the package has it): the
- * distinct renderings with their counts. Shards are merged by variant key.
+ * distinct renderings with their counts. The list goes in slices of
+ * VARIANT_SLICE profiles (each slice crosses into WebAssembly as one JSON
+ * text); slices are merged by variant key, which is a function of the
+ * conditions' outcomes and the locale only. With the locale switch set, every
+ * profile is rendered with that locale and language, as in the page's preview.
  */
+const VARIANT_SLICE = 5000;
 async function variants(id, args) {
   const tpl = Template.compile(args.source);
   try {
     const opts = { asOf: args.asOf, timeZone: args.timeZone };
-    if (args.locale) opts.locale = args.locale;
-    const parts = [];
-    if (state.engine === 'audience') {
-      for (const s of state.shards) {
-        parts.push(tpl.variants(s.audience, opts));
-        progress(id, s.start + s.size, state.size, 'variants');
-        await checkpoint(id);
-      }
-    } else {
-      parts.push(tpl.variants(state.profiles, opts));
-    }
+    const override = args.locale ? { locale: args.locale, language: args.locale.split('-')[0] } : null;
     const byKey = new Map();
-    for (const list of parts) {
-      for (const v of list) {
+    const warnings = new Map();
+    for (let start = 0; start < state.size; start += VARIANT_SLICE) {
+      const n = Math.min(VARIANT_SLICE, state.size - start);
+      let slice = state.profiles ? state.profiles.slice(start, start + n) : generateProfiles({ count: n, seed: state.seed, start });
+      if (override) slice = slice.map((p) => ({ ...p, ...override }));
+      for (const v of tpl.variants(slice, opts)) {
         const had = byKey.get(v.key);
         if (had) had.count += v.count;
         else byKey.set(v.key, { ...v });
+        for (const w of v.warnings ?? []) warnings.set(`${w.code}|${w.message}`, w);
       }
+      progress(id, start + n, state.size, 'variants');
+      await checkpoint(id);
     }
-    return { variants: [...byKey.values()].sort((a, b) => b.count - a.count), total: state.size };
+    return { variants: [...byKey.values()].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)), total: state.size };
   } finally {
     tpl.free();
   }
