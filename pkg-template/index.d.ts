@@ -198,30 +198,89 @@ export class Audience {
 
 // ---------------------------------------------------------------- content
 
-/** Options of {@link Template.render}. */
+/** Options of {@link Template.render} and {@link Template.variants}. */
 export interface RenderOptions extends EvalOptions {
+  /** Locale (BCP 47) when the profile has no `locale` attribute; default 'en'. */
   locale?: string;
+  /** Currency (ISO 4217) of `money` without an argument. */
   currency?: string;
+}
+
+/** Options of {@link Template.compile}. */
+export interface TemplateCompileOptions {
+  /**
+   * Named blocks for `{% include "name" %}`: a template string, or per-segment
+   * variants `{ vip: '…', default: '…' }` (first segment of `segments` that holds wins).
+   */
+  blocks?: Record<string, string | Record<string, string>>;
+  /** Instruction budget of one render (default 1,000,000); exceeding it is a 'limit' error. */
+  fuel?: number;
+  /** Output cap of one render in bytes (default 1 MiB); exceeding it is a 'limit' error. */
+  maxOutput?: number;
 }
 
 /** One distinct rendering of a template over an audience. */
 export interface Variant {
+  /** One character per condition ('1' true, '0' false, '-' not consulted), '/', the locale. */
   key: string;
+  /** Subscribers who get it. */
   count: number;
+  /** The conditions that select it, in the segment language. */
   conditions: string[];
-  sampleId: string | number;
+  /** A representative subscriber's id (null if profiles have no id). */
+  sampleId: string | number | null;
+  /** The representative's rendered HTML (values escaped). */
   html: string;
+  /** Fields missing for part of the group, render failures. */
   warnings: Diagnostic[];
+  /** The locale it is rendered in. */
+  locale: string;
+  /** For each block with per-segment variants: the variant shown. */
+  blocks: Record<string, string>;
 }
 
-/** A compiled Jinja template; values are HTML-escaped, missing values print as nothing. */
+/** One row of the variant matrix. */
+export interface VariantMatrixRow {
+  key: string;
+  count: number;
+  /** Block name -> variant shown ('default', a segment name, or 'none'). */
+  blocks: Record<string, string>;
+  /** Condition as written in the template (`in_segment("vip")`) -> its outcome. */
+  conditions: Record<string, boolean>;
+}
+
+/** Everything {@link Template.variantReport} computes. */
+export interface VariantReport {
+  variants: Variant[];
+  matrix: VariantMatrixRow[];
+  /** Audience-level findings: branches no subscriber reaches (code 'unreached-branch'). */
+  warnings: Diagnostic[];
+  total: number;
+}
+
+/** A segment condition of a template: `in_segment("…")` or `matches("…")`. */
+export interface TemplateCondition {
+  kind: 'segment' | 'rule';
+  text: string;
+}
+
+/**
+ * A compiled Jinja template (minijinja). Values are HTML-escaped (`| safe` opts out),
+ * missing values print as nothing or their `default(…)`. `in_segment("name")` and
+ * `matches("rule")` work in `{% if %}`; filters: default, greeting, money, number,
+ * percent, date, datetime, plural, upper, title, truncate, and Jinja's builtins.
+ */
 export class Template {
   private constructor();
   /** Compiles; throws a KaleidoError of kind 'template' with line and column. */
-  static compile(source: string, options?: { blocks?: Record<string, string> }): Template;
+  static compile(source: string, options?: TemplateCompileOptions): Template;
   render(profile: object, options?: RenderOptions): string;
-  variants(audience: Audience, options?: RenderOptions): Variant[];
+  /** Variants over an array of profiles (an Audience once that engine lands), most subscribers first. */
+  variants(audience: Audience | object[], options?: RenderOptions): Variant[];
+  /** Variants plus the block matrix and audience-level warnings. */
+  variantReport(audience: Audience | object[], options?: RenderOptions): VariantReport;
   check(schema?: Schema): Diagnostic[];
+  conditions(): TemplateCondition[];
   free(): void;
 }
 
@@ -241,12 +300,39 @@ export function formatDate(
   options?: { timeZone?: string; style?: 'short' | 'medium' | 'long' | 'full'; time?: boolean },
 ): string;
 export function pluralCategory(n: number, locale: string): PluralCategory;
-export function holidays(country: string, year: number, options?: { region?: string }): { date: string; name: string }[];
-/** The UTC instant (RFC 3339) of local time `at` (like '09:00') for the profile. */
+/** One holiday: `name` is English, `localName` in the country's language. */
+export interface Holiday {
+  /** `YYYY-MM-DD` (Gregorian; the daytime date of Jewish and Islamic days). */
+  date: string;
+  name: string;
+  /** Stable id: 'christmas', 'lunar_new_year', 'mid_autumn', 'eid_al_fitr', … */
+  id: string;
+  localName: string;
+  /** True for dates that depend on moon sighting (Islamic holidays). */
+  estimated: boolean;
+  /** Subdivisions it is limited to ('BY', 'SCT'); absent when national. */
+  regions?: string[];
+}
+/** Holidays of US, GB, DE, FR, CN, VN, KR, JP, IN, BR, SA, IL, UZ, AU for 2000–2050. */
+export function holidays(country: string, year: number, options?: { region?: string }): Holiday[];
+/**
+ * The UTC instant (RFC 3339, `Z`) of local time `at` ('09:00', or a local
+ * 'YYYY-MM-DDTHH:MM') for the profile, on the local date of `asOf` (default
+ * now) or `date`. The zone is the profile's `timeZone` field (or
+ * `timeZoneField`), else its `country`'s main zone, else `fallbackTimeZone`.
+ * DST gaps move forward, repeated times take the earlier instant.
+ */
 export function localSendTime(
   profile: object,
   at: string,
-  options?: { timeZoneField?: string; fallbackTimeZone?: string; quietHours?: [string, string] },
+  options?: {
+    timeZoneField?: string;
+    fallbackTimeZone?: string;
+    quietHours?: [string, string];
+    asOf?: string | Date;
+    date?: string;
+    next?: boolean;
+  },
 ): string;
 
 // ---------------------------------------------------------------- prediction

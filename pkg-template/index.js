@@ -2,6 +2,14 @@
 import initWasm, * as wasm from './web/kaleido.js';
 
 export { version, Segment, SegmentSet, Template, inferSchema, Campaigns, assignVariant } from './web/kaleido.js';
+export {
+  formatNumber,
+  formatCurrency,
+  formatDate,
+  pluralCategory,
+  holidays,
+  localSendTime,
+} from './web/kaleido.js';
 
 let ready;
 

@@ -43,4 +43,10 @@ module.exports = {
   inferSchema: wasm.inferSchema,
   Campaigns: wasm.Campaigns,
   assignVariant: wasm.assignVariant,
+  formatNumber: wasm.formatNumber,
+  formatCurrency: wasm.formatCurrency,
+  formatDate: wasm.formatDate,
+  pluralCategory: wasm.pluralCategory,
+  holidays: wasm.holidays,
+  localSendTime: wasm.localSendTime,
 };

@@ -13,4 +13,5 @@ export const {
   Campaigns,
   assignVariant,
 } = kaleido;
+export const { formatNumber, formatCurrency, formatDate, pluralCategory, holidays, localSendTime } = kaleido;
 export default kaleido;

@@ -28,12 +28,16 @@ pub mod campaign;
 mod content;
 mod error;
 pub mod jsonlogic;
+pub mod locale;
 pub mod predict;
 pub mod rules;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use content::{Template, TemplateOptions, DEFAULT_FUEL};
+pub use content::{
+    Block, ConditionKind, MatrixRow, RenderOptions, Template, TemplateOptions, Variant,
+    VariantReport, DEFAULT_FUEL, DEFAULT_MAX_OUTPUT,
+};
 pub use error::{Error, ErrorKind, Result, Span};
 pub use rules::Explanation;
 pub use rules::{parse_as_of, parse_time_zone, EvalOptions, Segment, SegmentSet};

@@ -16,6 +16,9 @@ fn arb_name() -> impl Strategy<Value = String> {
         1 => "[^`\\\\]{1,6}",
         1 => Just("and".to_string()),
         1 => Just("last".to_string()),
+        1 => Just("season".to_string()),
+        1 => Just("holiday".to_string()),
+        1 => Just("local_time".to_string()),
         1 => Just("with space".to_string()),
         1 => Just("tick`quote\\slash".to_string()),
     ]
@@ -265,6 +268,33 @@ fn arb_condition() -> impl Strategy<Value = Expr> {
         1 => (arb_event(false), arb_event(true), any::<bool>(), prop::option::of(arb_duration()), arb_window())
             .prop_map(|(first, then, negated, within, window)| Expr::Sequence { first, then, negated, within, window, span: sp() }),
         1 => (any::<String>(), any::<bool>()).prop_map(|(name, negated)| Expr::InSegment { name, negated, span: sp() }),
+        1 => arb_culture().prop_map(|test| Expr::Culture { test, span: sp() }),
+    ]
+}
+
+fn arb_wall_time() -> impl Strategy<Value = String> {
+    (0u32..24, 0u32..60).prop_map(|(h, m)| format!("{h:02}:{m:02}"))
+}
+
+fn arb_culture() -> impl Strategy<Value = CultureTest> {
+    prop_oneof![
+        (any::<String>(), arb_direction(), arb_duration()).prop_map(|(id, direction, period)| {
+            CultureTest::Holiday {
+                id,
+                direction,
+                period,
+            }
+        }),
+        (
+            prop::sample::select(vec!["winter", "spring", "summer", "autumn"]),
+            any::<bool>()
+        )
+            .prop_map(|(s, negated)| CultureTest::Season {
+                season: s.to_string(),
+                negated
+            }),
+        (arb_wall_time(), arb_wall_time())
+            .prop_map(|(from, to)| CultureTest::LocalTime { from, to }),
     ]
 }
 
@@ -306,6 +336,7 @@ proptest! {
         "count(", "sum(", "p.amount", "same", "at", "least", "times", "once", "since", "2025-01-01",
         "2025-01-01T00:00:00Z", "/re/i", "is", "set", "contains", "any", "all", "starts", "with", "`q`", "-", ".",
         "anniversary", "before", "after", "exactly", "=", "!=", "<", "matches", "\"", "`", "/",
+        "holiday", "season", "local_time", "08:00", "24:00", "\"winter\"",
     ]), 0..25)) {
         let _ = Segment::parse(&words.join(" "));
     }

@@ -264,7 +264,7 @@ impl Campaigns {
                 let mut day = first;
                 while day <= last {
                     let in_range =
-                        start.map_or(true, |s| day >= s) && end.map_or(true, |e| day <= e);
+                        start.is_none_or(|s| day >= s) && end.is_none_or(|e| day <= e);
                     if day.weekday() == *weekday && in_range {
                         times.push(send_time(day, *at, sub.tz, quiet));
                     }
@@ -554,10 +554,19 @@ impl Campaigns {
             Value::String(local.date_naive().to_string()),
         );
         let context = Value::Object(context);
+        let render_options = crate::RenderOptions {
+            eval: crate::EvalOptions {
+                as_of: c.at,
+                time_zone: sub.tz,
+                segments: None,
+            },
+            locale: sub.locale.clone(),
+            currency: None,
+        };
         let render =
             |part: fn(&super::definition::Block) -> Option<&crate::Template>| -> Result<String> {
                 match block.and_then(part).or_else(|| part(&content.default)) {
-                    Some(t) => t.render(&context).map_err(|e| {
+                    Some(t) => t.render(&context, &render_options).map_err(|e| {
                         Error::new(
                             e.kind(),
                             format!("campaign {:?}: {}", campaign.name, e.message()),

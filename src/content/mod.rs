@@ -3,15 +3,38 @@
 //! A [`Template`] is compiled once and rendered many times. Every template
 //! HTML-escapes what it prints (`{{ value | safe }}` opts out), a missing or
 //! `null` attribute prints as nothing (or its `default(...)`), never as
-//! `undefined` or `none`, and each render runs on a fuel budget so a runaway
-//! loop is an [`ErrorKind::Limit`] error instead of a hang.
+//! `undefined` or `none`, and each render runs on a fuel budget, a recursion
+//! limit and an output cap, so a runaway template is an [`ErrorKind::Limit`]
+//! error instead of a hang.
+//!
+//! Segment-aware blocks: `{% if in_segment("vip") %}` (a named segment of the
+//! `segments` option) and `{% if matches("did purchase in last 30 days") %}`
+//! (a rule literal, parsed once when the template compiles) are evaluated by
+//! the same engine and options as [`Segment::test`]. Because every condition
+//! is a literal, the template knows all of them up front, which is what
+//! [`Template::variants`] groups an audience by.
 
-use std::collections::BTreeMap;
+mod check;
+mod filters;
+mod fmt;
+mod scan;
+mod variants;
 
-use minijinja::value::{Rest, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use minijinja::value::{Object, Value};
 use minijinja::{AutoEscape, Environment, State, UndefinedBehavior};
 
 use crate::error::{Error, ErrorKind, Result, Span};
+use crate::rules::{EvalOptions, Segment};
+use filters::{RenderState, STATE_KEY};
+
+pub use scan::ConditionKind;
+pub use variants::{MatrixRow, Variant, VariantReport};
 
 /// The name the main template is registered under (blocks may not use it).
 const MAIN: &str = "<template>";
@@ -19,14 +42,66 @@ const MAIN: &str = "<template>";
 /// Instructions one render may execute before it stops with a `limit` error.
 pub const DEFAULT_FUEL: u64 = 1_000_000;
 
-/// Options of [`Template::compile`].
+/// Bytes one render may output before it stops with a `limit` error.
+pub const DEFAULT_MAX_OUTPUT: usize = 1 << 20;
+
+/// Nesting depth (includes, loops, macros) one render may reach.
+const RECURSION_LIMIT: usize = 100;
+
+/// A named block of [`TemplateOptions::blocks`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// One source for everyone.
+    Source(String),
+    /// Per-segment variants, in order: `(segment name, source)`. The first
+    /// variant whose segment (of the `segments` render option) holds the
+    /// subscriber is shown; the name `default` matches everyone.
+    BySegment(Vec<(String, String)>),
+}
+
+impl<'de> serde::Deserialize<'de> for Block {
+    /// A string is [`Block::Source`]; an object `{ "vip": "…", "default": "…" }`
+    /// is [`Block::BySegment`] in the object's key order.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Block, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Block;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a template string or an object of segment name -> template string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Block, E> {
+                Ok(Block::Source(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Block, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, String>()? {
+                    out.push((k, v));
+                }
+                Ok(Block::BySegment(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl From<&str> for Block {
+    fn from(source: &str) -> Block {
+        Block::Source(source.to_owned())
+    }
+}
+
+/// Options of [`Template::compile_with`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TemplateOptions {
-    /// Named templates the main one can `{% include "name" %}`, `{% import %}`
-    /// or `{% extends %}`.
-    pub blocks: BTreeMap<String, String>,
+    /// Named blocks the template can `{% include "name" %}`.
+    pub blocks: BTreeMap<String, Block>,
     /// Instruction budget of one render ([`DEFAULT_FUEL`] by default).
     pub fuel: u64,
+    /// Output cap of one render in bytes ([`DEFAULT_MAX_OUTPUT`] by default).
+    pub max_output: usize,
 }
 
 impl Default for TemplateOptions {
@@ -34,23 +109,110 @@ impl Default for TemplateOptions {
         TemplateOptions {
             blocks: BTreeMap::new(),
             fuel: DEFAULT_FUEL,
+            max_output: DEFAULT_MAX_OUTPUT,
         }
     }
 }
 
+/// Options of one render: the evaluation options of segment conditions and
+/// the formatting defaults.
+///
+/// The subscriber's own `locale` attribute wins over [`RenderOptions::locale`],
+/// and a `timeZone` (or `time_zone`, `timezone`) attribute over the evaluation
+/// zone when dates are shown (rule conditions always use `eval.time_zone`, as
+/// [`Segment::test`] does).
+#[derive(Debug, Clone)]
+pub struct RenderOptions<'a> {
+    /// Clock, zone and named segments, as for [`Segment::test`].
+    pub eval: EvalOptions<'a>,
+    /// Default locale (BCP 47) when the profile has none; `en` if unset.
+    pub locale: Option<String>,
+    /// Currency of `money` without an argument (ISO 4217).
+    pub currency: Option<String>,
+}
+
+impl RenderOptions<'static> {
+    /// Options at `as_of` in UTC, locale `en`, no segments.
+    pub fn at(as_of: DateTime<Utc>) -> RenderOptions<'static> {
+        RenderOptions {
+            eval: EvalOptions::at(as_of),
+            locale: None,
+            currency: None,
+        }
+    }
+}
+
+impl<'a> From<EvalOptions<'a>> for RenderOptions<'a> {
+    fn from(eval: EvalOptions<'a>) -> Self {
+        RenderOptions {
+            eval,
+            locale: None,
+            currency: None,
+        }
+    }
+}
+
+/// A segment condition of a template.
+#[derive(Debug, Clone)]
+pub(crate) struct Condition {
+    kind: ConditionKind,
+    /// The argument as written (segment name or rule text).
+    text: String,
+    /// What is evaluated: the rule, or `in segment "name"`.
+    segment: Segment,
+    /// The template (main or block) and byte range of its first call.
+    template: String,
+    start: usize,
+    end: usize,
+    /// Source offsets of the argument's decoded bytes (plus one past the end).
+    offsets: Vec<usize>,
+}
+
+impl Condition {
+    /// The call as written in the template: `in_segment("vip")`.
+    fn call(&self) -> String {
+        match self.kind {
+            ConditionKind::InSegment => format!("in_segment({})", quote(&self.text)),
+            ConditionKind::Rule => format!("matches({})", quote(&self.text)),
+        }
+    }
+
+    /// The condition in words, as the segment language writes it.
+    fn describe(&self, outcome: bool) -> String {
+        match (self.kind, outcome) {
+            (ConditionKind::InSegment, true) => format!("in segment {:?}", self.text),
+            (ConditionKind::InSegment, false) => format!("not in segment {:?}", self.text),
+            (ConditionKind::Rule, true) => self.segment.to_string(),
+            (ConditionKind::Rule, false) => format!("not ({})", self.segment),
+        }
+    }
+}
+
+/// A block with per-segment variants: its name and, per variant, the
+/// condition that selects it (`None` for `default`) and the variant's name.
+type BlockVariants = (String, Vec<(Option<usize>, String)>);
+
 /// A compiled template.
 ///
 /// ```
-/// use kaleido::Template;
+/// use kaleido::{RenderOptions, Template};
 /// use serde_json::json;
 ///
 /// let t = Template::compile(r#"Hello {{ first_name | default("there") }}"#).unwrap();
-/// assert_eq!(t.render(&json!({ "first_name": "Ana" })).unwrap(), "Hello Ana");
-/// assert_eq!(t.render(&json!({})).unwrap(), "Hello there");
+/// let opts = RenderOptions::at("2025-01-31T00:00:00Z".parse().unwrap());
+/// assert_eq!(t.render(&json!({ "first_name": "Ana" }), &opts).unwrap(), "Hello Ana");
+/// assert_eq!(t.render(&json!({}), &opts).unwrap(), "Hello there");
 /// ```
 #[derive(Debug)]
 pub struct Template {
     env: Environment<'static>,
+    /// Every registered source by template name (main, blocks, variants).
+    sources: BTreeMap<String, String>,
+    conditions: Vec<Condition>,
+    /// Blocks with per-segment variants: name and `(condition, variant name)`,
+    /// `None` for the `default` variant.
+    block_variants: Vec<BlockVariants>,
+    max_output: usize,
 }
 
 impl Template {
@@ -66,93 +228,411 @@ impl Template {
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         env.set_undefined_behavior(UndefinedBehavior::Chainable);
         env.set_formatter(|out, state, value| {
-            let value = if value.is_none() {
-                &Value::UNDEFINED
-            } else {
-                value
-            };
+            if value.is_none() {
+                return minijinja::escape_formatter(out, state, &Value::UNDEFINED);
+            }
+            if let Some(s) = value
+                .as_str()
+                .filter(|s| !value.is_safe() && is_script_url(s))
+            {
+                // Escaping cannot defuse a `javascript:` URL in an href: prefix
+                // it (as Angular does) so it is a harmless relative link.
+                let defused = Value::from(format!("unsafe:{s}"));
+                return minijinja::escape_formatter(out, state, &defused);
+            }
             minijinja::escape_formatter(out, state, value)
         });
-        env.add_filter("default", default_filter);
-        env.add_filter("d", default_filter);
+        filters::register(&mut env);
         env.set_fuel(Some(options.fuel));
+        env.set_recursion_limit(RECURSION_LIMIT);
         env.set_debug(true);
+
+        let mut sources: BTreeMap<String, String> = BTreeMap::new();
+        let mut block_variants = Vec::new();
         for (name, block) in &options.blocks {
-            if name == MAIN {
+            if name == MAIN || name.contains('@') {
                 return Err(Error::new(
                     ErrorKind::Argument,
-                    format!("{MAIN:?} is reserved and cannot name a block"),
+                    format!("{name:?} cannot name a block (reserved, or contains '@')"),
                 ));
             }
-            env.add_template_owned(name.clone(), block.clone())
-                .map_err(|e| template_error(&e, block))?;
+            match block {
+                Block::Source(text) => {
+                    sources.insert(name.clone(), text.clone());
+                }
+                Block::BySegment(variants) => {
+                    if variants.is_empty() {
+                        return Err(Error::new(
+                            ErrorKind::Argument,
+                            format!("block {name:?} has no variants"),
+                        ));
+                    }
+                    let mut dispatch = String::new();
+                    let mut has_default = false;
+                    let mut listed = Vec::new();
+                    for (segment, text) in variants {
+                        let inner = format!("{name}@{segment}");
+                        let include = format!("{{% include {} %}}", quote(&inner));
+                        if segment == "default" {
+                            dispatch.push_str(if listed.is_empty() { "" } else { "{% else %}" });
+                            dispatch.push_str(&include);
+                            has_default = true;
+                        } else if !has_default {
+                            dispatch.push_str(if listed.is_empty() {
+                                "{% if "
+                            } else {
+                                "{% elif "
+                            });
+                            dispatch.push_str(&format!("in_segment({}) %}}", quote(segment)));
+                            dispatch.push_str(&include);
+                        }
+                        listed.push(segment.clone());
+                        sources.insert(inner, text.clone());
+                        if has_default {
+                            break;
+                        }
+                    }
+                    let conditional = listed.iter().any(|s| s != "default");
+                    if conditional {
+                        dispatch.push_str("{% endif %}");
+                    }
+                    sources.insert(name.clone(), dispatch);
+                    block_variants.push((name.clone(), listed));
+                }
+            }
         }
-        env.add_template_owned(MAIN, source.to_owned())
-            .map_err(|e| template_error(&e, source))?;
-        Ok(Template { env })
+        sources.insert(MAIN.to_owned(), source.to_owned());
+        for (name, text) in &sources {
+            env.add_template_owned(name.clone(), text.clone())
+                .map_err(|e| template_error(&e, text))?;
+        }
+
+        // Conditions: every `in_segment("…")` / `matches("…")` of every source.
+        let mut conditions: Vec<Condition> = Vec::new();
+        let mut index: HashMap<(ConditionKind, String), usize> = HashMap::new();
+        for (name, text) in &sources {
+            let tokens = scan::tokens(text);
+            for call in scan::condition_calls(&tokens, text).map_err(|e| in_block(e, name, text))? {
+                let key = (call.kind, call.text.clone());
+                if index.contains_key(&key) {
+                    continue;
+                }
+                let segment = match call.kind {
+                    ConditionKind::InSegment => {
+                        Segment::parse(&format!("in segment {}", quote(&call.text)))
+                    }
+                    ConditionKind::Rule => Segment::parse(&call.text),
+                }
+                .map_err(|e| rule_error(&e, &call, text, name))?;
+                index.insert(key, conditions.len());
+                conditions.push(Condition {
+                    kind: call.kind,
+                    text: call.text,
+                    segment,
+                    template: name.clone(),
+                    start: call.start,
+                    end: call.end,
+                    offsets: call.offsets,
+                });
+            }
+        }
+        let index = Arc::new(index);
+        for (fname, kind) in [
+            ("in_segment", ConditionKind::InSegment),
+            ("matches", ConditionKind::Rule),
+        ] {
+            let index = Arc::clone(&index);
+            env.add_function(
+                fname,
+                move |state: &State, text: &str| -> std::result::Result<bool, minijinja::Error> {
+                    let rs = RenderState::of(state)?;
+                    let i = index.get(&(kind, text.to_owned())).ok_or_else(|| {
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::InvalidOperation,
+                            format!("{fname}({text:?}) was not known when the template compiled"),
+                        )
+                    })?;
+                    Ok(rs.condition(*i))
+                },
+            );
+        }
+        let block_variants = block_variants
+            .into_iter()
+            .map(|(name, listed)| {
+                let resolved = listed
+                    .into_iter()
+                    .map(|seg| {
+                        let cond = (seg != "default")
+                            .then(|| index.get(&(ConditionKind::InSegment, seg.clone())).copied())
+                            .flatten();
+                        (cond, seg)
+                    })
+                    .collect();
+                (name, resolved)
+            })
+            .collect();
+        Ok(Template {
+            env,
+            sources,
+            conditions,
+            block_variants,
+            max_output: options.max_output,
+        })
+    }
+
+    /// The segment conditions of the template (main and blocks), in order of
+    /// first appearance per template: kind and argument as written.
+    pub fn conditions(&self) -> Vec<(ConditionKind, &str)> {
+        self.conditions
+            .iter()
+            .map(|c| (c.kind, c.text.as_str()))
+            .collect()
     }
 
     /// Renders with `profile`: its keys are top-level variables, and the whole
     /// object is also `profile` (so `{{ profile["first name"] }}` works).
-    pub fn render(&self, profile: &serde_json::Value) -> Result<String> {
+    pub fn render(&self, profile: &serde_json::Value, opts: &RenderOptions) -> Result<String> {
         if !profile.is_object() {
             return Err(Error::new(
                 ErrorKind::Argument,
                 "a profile must be an object",
             ));
         }
+        let outcomes = self.outcomes(profile, &opts.eval)?;
+        let locale = subscriber_locale(profile, opts);
+        Ok(self.render_outcomes(profile, outcomes, locale, opts)?.0)
+    }
+
+    /// The outcome of every condition for `profile` (membership semantics).
+    fn outcomes(&self, profile: &serde_json::Value, eval: &EvalOptions) -> Result<Vec<bool>> {
+        self.conditions
+            .iter()
+            .map(|c| {
+                c.segment.test(profile, eval).map_err(|e| {
+                    let source = self.sources.get(&c.template).map_or("", String::as_str);
+                    let mut err =
+                        Error::new(e.kind(), format!("{}: {}", c.describe(true), e.message()));
+                    if let Some(f) = e.field() {
+                        err = err.with_row_field(e.row(), Some(f.to_owned()));
+                    }
+                    in_block(
+                        err.with_span(source, Span::locate(source, c.start, c.end)),
+                        &c.template,
+                        source,
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Renders with given condition outcomes and locale; also returns which
+    /// conditions the render consulted.
+    fn render_outcomes(
+        &self,
+        profile: &serde_json::Value,
+        outcomes: Vec<bool>,
+        locale: String,
+        opts: &RenderOptions,
+    ) -> Result<(String, Vec<bool>)> {
+        let time_zone = subscriber_zone(profile).unwrap_or(opts.eval.time_zone);
         let profile = Value::from_serialize(profile);
-        let ctx = minijinja::context! { profile => profile.clone(), ..profile };
+        let used = outcomes.iter().map(|_| AtomicBool::new(false)).collect();
+        let state = Arc::new(RenderState {
+            results: outcomes,
+            used,
+            locale,
+            time_zone,
+            currency: opts.currency.clone(),
+            profile: profile.clone(),
+        });
+        let root = Value::from_object(Root {
+            profile,
+            state: Value::from_dyn_object(Arc::clone(&state)),
+        });
         let template = self
             .env
             .get_template(MAIN)
             .map_err(|e| Error::new(ErrorKind::Template, e.to_string()))?;
-        template.render(ctx).map_err(|e| {
+        let mut out = Capped {
+            buf: Vec::new(),
+            cap: self.max_output,
+            overflow: false,
+        };
+        let result = template.render_captured_to(root, &mut out);
+        if out.overflow {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!("the output exceeds {} bytes", self.max_output),
+            ));
+        }
+        result.map_err(|e| {
             let source = e
                 .name()
-                .and_then(|name| self.env.get_template(name).ok())
-                .map(|t| t.source().to_owned())
-                .unwrap_or_default();
-            template_error(&e, &source)
-        })
+                .and_then(|name| self.sources.get(name))
+                .map_or("", String::as_str);
+            template_error(&e, source)
+        })?;
+        let used = state
+            .used
+            .iter()
+            .map(|u| u.load(Ordering::Relaxed))
+            .collect();
+        let text = String::from_utf8(out.buf)
+            .map_err(|_| Error::new(ErrorKind::Template, "the output is not UTF-8"))?;
+        Ok((text, used))
     }
 }
 
-/// `default(value, fallback = "", boolean = false)`: like Jinja's, but `none`
-/// (a JSON `null`) counts as missing too, as marketers expect.
-fn default_filter(
-    _state: &State,
-    value: &Value,
-    args: Rest<Value>,
-) -> std::result::Result<Value, minijinja::Error> {
-    if args.len() > 2 {
-        return Err(minijinja::Error::from(
-            minijinja::ErrorKind::TooManyArguments,
-        ));
+/// The root context: the profile's keys, `profile` itself and the render state.
+#[derive(Debug)]
+struct Root {
+    profile: Value,
+    state: Value,
+}
+
+impl Object for Root {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        match key.as_str()? {
+            STATE_KEY => Some(self.state.clone()),
+            "profile" => Some(self.profile.clone()),
+            k => self.profile.get_attr(k).ok().filter(|v| !v.is_undefined()),
+        }
     }
-    let fallback = args.first().cloned().unwrap_or_else(|| Value::from(""));
-    let boolean = match args.get(1) {
-        Some(b) => b.is_true(),
-        None => false,
+}
+
+/// An output buffer that refuses to grow past `cap` bytes.
+struct Capped {
+    buf: Vec<u8>,
+    cap: usize,
+    overflow: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > self.cap {
+            self.overflow = true;
+            return Err(std::io::Error::other("output limit"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The locale a profile is rendered in: its `locale` attribute, else the
+/// option, else `en`.
+fn subscriber_locale(profile: &serde_json::Value, opts: &RenderOptions) -> String {
+    profile
+        .get("locale")
+        .and_then(serde_json::Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().to_owned())
+        .or_else(|| opts.locale.clone())
+        .unwrap_or_else(|| "en".to_owned())
+}
+
+/// The profile's own time zone attribute, if it names a known zone.
+fn subscriber_zone(profile: &serde_json::Value) -> Option<Tz> {
+    ["timeZone", "time_zone", "timezone"]
+        .iter()
+        .find_map(|k| profile.get(*k).and_then(serde_json::Value::as_str))
+        .and_then(|name| name.parse::<Tz>().ok())
+}
+
+/// Whether `s` is a URL a browser would run as script: `javascript:`,
+/// `vbscript:` or `data:` (ignoring case, and the whitespace and control
+/// characters browsers strip from URLs).
+fn is_script_url(s: &str) -> bool {
+    let mut scheme = String::new();
+    for c in s.chars() {
+        if c == ':' {
+            break;
+        }
+        if c.is_ascii_whitespace() || c.is_control() {
+            continue;
+        }
+        if scheme.len() >= 10 {
+            return false;
+        }
+        scheme.push(c.to_ascii_lowercase());
+    }
+    s.contains(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
+}
+
+/// A Jinja string literal for `text` (JSON escapes are valid Jinja escapes).
+fn quote(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| format!("{text:?}"))
+}
+
+/// Appends the block name to an error that happened in block `template`.
+fn in_block(err: Error, template: &str, source: &str) -> Error {
+    if template == MAIN {
+        return err;
+    }
+    let block = template.split('@').next().unwrap_or(template);
+    let message = format!("{} (in block {block:?})", err.message());
+    let out =
+        Error::new(err.kind(), message).with_row_field(err.row(), err.field().map(str::to_owned));
+    match err.span() {
+        Some(span) => out.with_span(source, span),
+        None => out,
+    }
+}
+
+/// A rule literal that does not parse, positioned in the template source.
+fn rule_error(e: &Error, call: &scan::ConditionCall, source: &str, template: &str) -> Error {
+    let message = format!("in matches(…): {}", e.message());
+    let err = Error::new(ErrorKind::Template, message);
+    let span = match e.span() {
+        Some(s) => {
+            let a = call.offsets.get(s.start).copied().unwrap_or(call.start);
+            let b = call
+                .offsets
+                .get(s.end.max(s.start))
+                .copied()
+                .unwrap_or(a)
+                .max(a);
+            Span::locate(source, a, b)
+        }
+        None => Span::locate(source, call.start, call.end),
     };
-    if value.is_undefined() || value.is_none() || (boolean && !value.is_true()) {
-        Ok(fallback)
-    } else {
-        Ok(value.clone())
-    }
+    in_block(err.with_span(source, span), template, source)
 }
 
 /// Converts a minijinja error; `source` is the text of the template it names.
 fn template_error(e: &minijinja::Error, source: &str) -> Error {
-    let kind = match e.kind() {
-        minijinja::ErrorKind::OutOfFuel => ErrorKind::Limit,
-        _ => ErrorKind::Template,
+    let detail = e.detail().unwrap_or("");
+    // An error inside an include is wrapped: a limit anywhere in the chain is a limit.
+    let mut chain: Vec<&minijinja::Error> = vec![e];
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(m) = c.downcast_ref::<minijinja::Error>() {
+            chain.push(m);
+        }
+        cause = c.source();
+    }
+    let is_limit = chain.iter().any(|m| {
+        m.kind() == minijinja::ErrorKind::OutOfFuel
+            || m.detail().is_some_and(|d| d.contains("recursion limit"))
+    });
+    let kind = if is_limit {
+        ErrorKind::Limit
+    } else {
+        ErrorKind::Template
     };
-    let mut message = e
-        .detail()
-        .map_or_else(|| e.kind().to_string(), |d| format!("{}: {d}", e.kind()));
+    let mut message = if detail.is_empty() {
+        e.kind().to_string()
+    } else {
+        format!("{}: {detail}", e.kind())
+    };
     if let Some(name) = e.name().filter(|n| *n != MAIN) {
-        message.push_str(&format!(" (in block {name:?})"));
+        message.push_str(&format!(
+            " (in block {:?})",
+            name.split('@').next().unwrap_or(name)
+        ));
     }
     let err = Error::new(kind, message);
     match (e.range(), e.line()) {
@@ -172,112 +652,4 @@ fn template_error(e: &minijinja::Error, source: &str) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn render(src: &str, profile: serde_json::Value) -> String {
-        Template::compile(src).unwrap().render(&profile).unwrap()
-    }
-
-    #[test]
-    fn slice_with_and_without_the_field() {
-        let src = r#"Hello {{ first_name | default("there") }}"#;
-        assert_eq!(render(src, json!({ "first_name": "Ana" })), "Hello Ana");
-        assert_eq!(render(src, json!({})), "Hello there");
-        assert_eq!(render(src, json!({ "first_name": null })), "Hello there");
-    }
-
-    #[test]
-    fn missing_and_null_print_nothing() {
-        assert_eq!(
-            render("[{{ a }}|{{ b }}|{{ c.d.e }}]", json!({ "b": null })),
-            "[||]"
-        );
-        assert_eq!(
-            render("{{ profile.first_name }}", json!({ "first_name": "Bo" })),
-            "Bo"
-        );
-    }
-
-    #[test]
-    fn html_is_escaped_unless_safe() {
-        let p = json!({ "name": "<b>Ana & Co</b>" });
-        assert_eq!(
-            render("{{ name }}", p.clone()),
-            "&lt;b&gt;Ana &amp; Co&lt;&#x2f;b&gt;"
-        );
-        assert_eq!(render("{{ name | safe }}", p), "<b>Ana & Co</b>");
-    }
-
-    #[test]
-    fn boolean_default_replaces_empty_strings() {
-        let src = r#"{{ city | default("your city", true) }}"#;
-        assert_eq!(render(src, json!({ "city": "" })), "your city");
-        assert_eq!(render(src, json!({ "city": "Hanoi" })), "Hanoi");
-    }
-
-    #[test]
-    fn blocks_are_includable_by_name() {
-        let options = TemplateOptions {
-            blocks: BTreeMap::from([(
-                "greeting".to_string(),
-                "Hi {{ first_name | default(\"friend\") }}".to_string(),
-            )]),
-            ..TemplateOptions::default()
-        };
-        let t = Template::compile_with(r#"{% include "greeting" %}!"#, &options).unwrap();
-        assert_eq!(t.render(&json!({ "first_name": "Li" })).unwrap(), "Hi Li!");
-        assert_eq!(t.render(&json!({})).unwrap(), "Hi friend!");
-    }
-
-    #[test]
-    fn syntax_errors_have_positions() {
-        let err = Template::compile("Hello\n{{ first_name | }}").unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Template);
-        assert_eq!(err.line(), Some(2));
-        assert!(err.column().is_some());
-        assert!(err.snippet().unwrap().contains('^'), "{err:#}");
-    }
-
-    #[test]
-    fn block_syntax_errors_name_the_block() {
-        let options = TemplateOptions {
-            blocks: BTreeMap::from([("footer".to_string(), "{% if %}".to_string())]),
-            ..TemplateOptions::default()
-        };
-        let err = Template::compile_with("x", &options).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Template);
-        assert!(err.message().contains("footer"), "{err:#}");
-    }
-
-    #[test]
-    fn runaway_loops_hit_the_fuel_limit() {
-        let options = TemplateOptions {
-            fuel: 1_000,
-            ..TemplateOptions::default()
-        };
-        let t = Template::compile_with("{% for i in range(50000) %}{{ i }}{% endfor %}", &options)
-            .unwrap();
-        let err = t.render(&json!({})).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Limit, "{err:#}");
-    }
-
-    #[test]
-    fn a_profile_must_be_an_object() {
-        let t = Template::compile("x").unwrap();
-        assert_eq!(
-            t.render(&json!([1])).unwrap_err().kind(),
-            ErrorKind::Argument
-        );
-    }
-
-    #[test]
-    fn runtime_errors_are_template_errors() {
-        let t = Template::compile("ok\n{{ 1 + \"a\" }}").unwrap();
-        let err = t.render(&json!({})).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::Template, "{err:#}");
-        assert_eq!(err.line(), Some(2));
-        assert!(err.snippet().unwrap().contains("1 + \"a\""), "{err:#}");
-    }
-}
+mod tests;

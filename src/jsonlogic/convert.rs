@@ -1115,6 +1115,7 @@ fn tf(e: &Expr, depth: usize) -> Result<(Value, Value)> {
         | Expr::Sequence { .. }
         | Expr::Same { .. } => Err(not_expressible("an event condition")),
         Expr::InSegment { .. } => Err(not_expressible("a segment reference")),
+        Expr::Culture { .. } => Err(not_expressible("a holiday, season or local_time condition")),
     }
 }
 

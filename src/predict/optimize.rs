@@ -181,7 +181,7 @@ pub(crate) fn minimize<F: FnMut(&[f64]) -> f64>(
     for start in starts {
         let m = nelder_mead(f, start, settings);
         evals += m.evals;
-        if best.as_ref().map_or(true, |b| m.value < b.value) {
+        if best.as_ref().is_none_or(|b| m.value < b.value) {
             best = Some(m);
         }
     }
@@ -318,7 +318,7 @@ pub(crate) fn minimize_smooth<F: FnMut(&[f64], &mut [f64]) -> f64>(
     for start in starts {
         let m = bfgs(f, start, gtol, 500);
         evals += m.evals;
-        if best.as_ref().map_or(true, |b| m.value < b.value) {
+        if best.as_ref().is_none_or(|b| m.value < b.value) {
             best = Some(m);
         }
     }

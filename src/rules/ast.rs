@@ -208,6 +208,42 @@ pub enum LastTest {
     MoreThanAgo(Duration),
 }
 
+/// A cultural condition on the subscriber's place and local time
+/// ([`Expr::Culture`]). The country is the profile's `country` (ISO 3166-1
+/// alpha-2); the zone its `timeZone` (or the country's main zone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CultureTest {
+    /// `holiday "mid_autumn" within next 14 days` (or `last`): the holiday of
+    /// the subscriber's country falls in the window (as for a date attribute).
+    Holiday {
+        /// The stable holiday id (`christmas`, `lunar_new_year`).
+        id: String,
+        /// Past or future.
+        direction: Direction,
+        /// The period.
+        period: Duration,
+    },
+    /// `season = "winter"` / `season != "winter"`: the meteorological season
+    /// of today in the subscriber's hemisphere.
+    Season {
+        /// `winter`, `spring`, `summer` or `autumn`.
+        season: String,
+        /// `!=`.
+        #[serde(default)]
+        negated: bool,
+    },
+    /// `local_time between 08:00 and 20:00`: the subscriber's wall-clock time
+    /// at `asOf` is in the range, inclusive, to the minute (wrapping past
+    /// midnight when `from` is later than `to`).
+    LocalTime {
+        /// `HH:MM`.
+        from: String,
+        /// `HH:MM`.
+        to: String,
+    },
+}
+
 /// A node of the segment AST.
 ///
 /// Attribute conditions are three-valued: a missing or null attribute, or a
@@ -482,6 +518,16 @@ pub enum Expr {
         #[serde(skip)]
         span: Span,
     },
+    /// A cultural condition: `holiday "id" within next N days`, `season = "winter"`,
+    /// `local_time between 08:00 and 20:00` (added in kaleido 0.1 with the
+    /// locale module; JSON `{"op": "culture", "test": {"kind": "season", …}}`).
+    Culture {
+        /// What is tested.
+        test: CultureTest,
+        /// Position in the source text.
+        #[serde(skip)]
+        span: Span,
+    },
     /// `in segment "name"` / `not in segment "name"`: membership of a named
     /// segment (true or false, never unknown).
     InSegment {
@@ -523,6 +569,7 @@ impl Expr {
             | Expr::Last { span, .. }
             | Expr::Sequence { span, .. }
             | Expr::Same { span, .. }
+            | Expr::Culture { span, .. }
             | Expr::InSegment { span, .. } => *span,
         }
     }

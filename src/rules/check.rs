@@ -43,7 +43,7 @@ pub enum Severity {
 /// Codes: errors `unknown-field`, `unknown-event`, `unknown-event-field`,
 /// `type-mismatch`, `missing-field`, `misplaced-same`; warnings
 /// `always-false`, `always-true`, `always-true-when-set`, `use-did-not`,
-/// `negated-quantifier`, `empty-window`, `unbounded-then-not`.
+/// `negated-quantifier`, `empty-window`, `unbounded-then-not`, `unknown-holiday`, `sensitive-without-consent`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
     /// Error or warning.
@@ -115,6 +115,15 @@ impl Segment {
             out: Vec::new(),
         };
         checker.walk(self.expr(), Ctx::Profile, Parent::Other);
+        if let Some(schema) = schema {
+            for (e, name) in crate::locale::unguarded_sensitive(self.expr(), schema) {
+                checker.warning(
+                    "sensitive-without-consent",
+                    format!("{name:?} is sensitive: add a consent condition (and consent.… = true) to the rule"),
+                    e.span(),
+                );
+            }
+        }
         let mut out = checker.out;
         out.sort_by_key(|d| d.span.map(|s| s.start).unwrap_or(0));
         out
@@ -285,6 +294,11 @@ impl<'s> Checker<'s> {
             }
             Expr::Not { arg, .. } => self.walk(arg, ctx, Parent::Other),
             Expr::InSegment { .. } => {}
+            Expr::Culture { test, span } => {
+                if let Some(message) = crate::locale::culture_problem(test) {
+                    self.warning("unknown-holiday", message, *span);
+                }
+            }
             Expr::Same { path, span } => self.same(path, *span, ctx),
             Expr::Did {
                 event,

@@ -183,6 +183,14 @@ fn collect_fields<'a>(
             push("events")
         }
         Expr::InSegment { name, .. } => refs.push(name.as_str()),
+        Expr::Culture { test, .. } => {
+            push("country");
+            if matches!(test, crate::rules::ast::CultureTest::LocalTime { .. }) {
+                for f in crate::locale::TIME_ZONE_FIELDS {
+                    push(f);
+                }
+            }
+        }
         other => {
             if let Some(first) = other.attribute_path().and_then(|p| p.first()) {
                 push(first)
@@ -491,6 +499,11 @@ impl<'p, 'o> Ctx<'p, 'o> {
                 let (_, r) = self.segment_ref(name, *span)?;
                 Ok(Some(self.in_segment(r)? != *negated))
             }
+            Expr::Culture { test, span } => {
+                self.check_profile_level(scope, *span)?;
+                crate::locale::eval_culture(self.profile, test, self.clock.as_of, self.clock.today)
+                    .map_err(|e| e.with_position(*span))
+            }
             attr => eval_attribute(scope.obj, attr, &self.clock),
         }
     }
@@ -744,7 +757,7 @@ pub(crate) fn times_hold(times: Option<Times>, n: u64) -> bool {
 /// `last EVENT within last N` / `more than N ago` on the latest event's time.
 pub(crate) fn last_holds(test: LastTest, t: DateTime<Utc>, clock: &Clock) -> bool {
     match test {
-        LastTest::WithinLast(d) => time::before(clock.as_of, d, clock.tz).map_or(true, |lo| t > lo),
+        LastTest::WithinLast(d) => time::before(clock.as_of, d, clock.tz).is_none_or(|lo| t > lo),
         LastTest::MoreThanAgo(d) => time::before(clock.as_of, d, clock.tz).is_some_and(|b| t < b),
     }
 }

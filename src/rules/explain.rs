@@ -252,6 +252,14 @@ fn explain_expr(ctx: &Ctx, expr: &Expr) -> Result<Explanation> {
                 Some(Value::from(out.hits)),
             )
         }
+        Expr::Culture { .. } => {
+            let result = ctx.eval(&top, expr)?;
+            leaf(
+                format!("{}: {}", print::to_text(expr), word(result)),
+                result,
+                None,
+            )
+        }
         attr => {
             let result = ctx.eval(&top, attr)?;
             explain_attribute(ctx, attr, result)?

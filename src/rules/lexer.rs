@@ -22,6 +22,8 @@ pub(crate) enum Tok {
     Date(NaiveDate),
     /// `2025-01-31T09:00:00Z`
     DateTime(DateTime<FixedOffset>),
+    /// `08:00`: a wall-clock time `HH:MM` (only in `local_time between`).
+    Time(String),
     /// `/pattern/flags`: the pattern between the slashes, `\\/` read as `/`.
     Regex(String, String),
     /// Punctuation and operators: `( ) [ ] , . = != < <= > >=`.
@@ -272,6 +274,28 @@ impl<'a> Lexer<'a> {
     fn number_or_date(&mut self) -> Result<Tok> {
         let start = self.pos;
         let rest = self.rest();
+        // Wall-clock times: 2 digits, ':', 2 digits.
+        let t = rest.as_bytes();
+        if t.len() >= 5
+            && t.iter().take(2).all(u8::is_ascii_digit)
+            && t.get(2) == Some(&b':')
+            && t.get(3..5)
+                .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+            && !t
+                .get(5)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b':')
+        {
+            let text = rest.get(..5).unwrap_or("").to_string();
+            let valid = chrono::NaiveTime::parse_from_str(&text, "%H:%M").is_ok();
+            self.pos += 5;
+            if !valid {
+                return Err(self.error(
+                    start,
+                    &format!("{text:?} is not a valid time (00:00 to 23:59)"),
+                ));
+            }
+            return Ok(Tok::Time(text));
+        }
         // Dates and date-times: 4 digits, '-', 2 digits, '-', 2 digits.
         let b = rest.as_bytes();
         let is_date = b.len() >= 10

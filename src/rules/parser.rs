@@ -1,8 +1,8 @@
 //! Recursive-descent parser from rule text to [`Expr`].
 
 use super::ast::{
-    AggFunc, CmpOp, Direction, Duration, EventRef, Expr, LastTest, Literal, Path, Times, Unit,
-    Window,
+    AggFunc, CmpOp, CultureTest, Direction, Duration, EventRef, Expr, LastTest, Literal, Path,
+    Times, Unit, Window,
 };
 use super::lexer::{tokenize, Tok, Token};
 use crate::error::{Error, ErrorKind, Result, Span};
@@ -336,11 +336,87 @@ impl<'a> Parser<'a> {
                 });
             }
         }
+        if let Some(test) = self.culture(in_filter)? {
+            return Ok(Expr::Culture {
+                test,
+                span: self.span_from(start),
+            });
+        }
         if matches!(self.tok(), Tok::Word(_) | Tok::Quoted(_)) {
             let path = self.path("")?;
             return self.attribute(start, path);
         }
         Err(self.error_here(&format!("expected a condition, found {}", self.describe())))
+    }
+
+    /// `holiday "id" within next N UNIT`, `season = "x"` / `!=`,
+    /// `local_time between HH:MM and HH:MM`. The words are keywords only in
+    /// these forms (bare, not backquoted): `` `season` = "x" `` is an attribute.
+    fn culture(&mut self, in_filter: bool) -> Result<Option<CultureTest>> {
+        let holiday = self.is_kw("holiday") && matches!(self.tok_at(1), Tok::Str(_));
+        let season = self.is_kw("season") && matches!(self.tok_at(1), Tok::Punct("=" | "!="));
+        let local_time = self.is_kw("local_time")
+            && self.is_kw_at(1, "between")
+            && matches!(self.tok_at(2), Tok::Time(_));
+        if !(holiday || season || local_time) {
+            return Ok(None);
+        }
+        if in_filter {
+            return Err(self.error_here(
+                "holiday, season and local_time conditions cannot be used inside \"where\"",
+            ));
+        }
+        self.advance();
+        if holiday {
+            let Tok::Str(id) = self.tok().clone() else {
+                return Err(self.error_here("expected the holiday's id in quotes"));
+            };
+            self.advance();
+            if !self.is_kw("within") {
+                return Err(self.error_here(&format!(
+                    "expected \"within next N days\" or \"within last N days\" after holiday \"{id}\", found {}",
+                    self.describe()
+                )));
+            }
+            self.advance();
+            let direction = self.direction("\"within\"")?;
+            let period = self.duration(&format!("\"within {}\"", dir_word(direction)))?;
+            return Ok(Some(CultureTest::Holiday {
+                id,
+                direction,
+                period,
+            }));
+        }
+        if season {
+            let negated = matches!(self.tok(), Tok::Punct("!="));
+            self.advance();
+            let Tok::Str(name) = self.tok().clone() else {
+                return Err(self.error_here(
+                    "expected a season in quotes: \"winter\", \"spring\", \"summer\" or \"autumn\"",
+                ));
+            };
+            if !["winter", "spring", "summer", "autumn"].contains(&name.as_str()) {
+                return Err(self.error_here(&format!(
+                    "unknown season {name:?} (expected \"winter\", \"spring\", \"summer\" or \"autumn\")"
+                )));
+            }
+            self.advance();
+            return Ok(Some(CultureTest::Season {
+                season: name,
+                negated,
+            }));
+        }
+        self.advance(); // between
+        let Tok::Time(from) = self.tok().clone() else {
+            return Err(self.error_here("expected a time such as 08:00"));
+        };
+        self.advance();
+        self.expect_kw("and", "the first time of \"local_time between\"")?;
+        let Tok::Time(to) = self.tok().clone() else {
+            return Err(self.error_here("expected a time such as 20:00 after \"and\""));
+        };
+        self.advance();
+        Ok(Some(CultureTest::LocalTime { from, to }))
     }
 
     fn segment_ref_ahead(&self) -> bool {

@@ -6,7 +6,9 @@ use std::fmt::Write;
 
 use chrono::SecondsFormat;
 
-use super::ast::{Duration, EventRef, Expr, LastTest, Literal, Path, Times, Window};
+use super::ast::{
+    CultureTest, Direction, Duration, EventRef, Expr, LastTest, Literal, Path, Times, Window,
+};
 use super::parser::RESERVED;
 
 /// The canonical text of `expr`.
@@ -286,6 +288,28 @@ fn condition(out: &mut String, e: &Expr) {
             out.push_str("same ");
             path(out, p);
         }
+        Expr::Culture { test, .. } => match test {
+            CultureTest::Holiday {
+                id,
+                direction,
+                period,
+            } => {
+                out.push_str("holiday ");
+                string(out, id);
+                out.push_str(match direction {
+                    Direction::Last => " within last ",
+                    Direction::Next => " within next ",
+                });
+                duration(out, *period);
+            }
+            CultureTest::Season { season, negated } => {
+                out.push_str(if *negated { "season != " } else { "season = " });
+                string(out, season);
+            }
+            CultureTest::LocalTime { from, to } => {
+                let _ = write!(out, "local_time between {from} and {to}");
+            }
+        },
         Expr::InSegment { name, negated, .. } => {
             out.push_str(if *negated {
                 "not in segment "
@@ -364,7 +388,11 @@ fn is_identifier(s: &str) -> bool {
 }
 
 fn name_segment(out: &mut String, seg: &str, first: bool) {
-    let reserved = first && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(seg));
+    // `season` is a keyword before `=`/`!=` (the culture condition), so an
+    // attribute of that name is always backquoted.
+    let reserved = first
+        && (RESERVED.iter().any(|r| r.eq_ignore_ascii_case(seg))
+            || seg.eq_ignore_ascii_case("season"));
     if is_identifier(seg) && !reserved {
         out.push_str(seg);
         return;

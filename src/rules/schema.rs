@@ -166,11 +166,17 @@ pub enum FieldType {
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
     fields: Vec<(String, FieldType)>,
+    /// Attributes holding sensitive data (health, religion…): `check` warns
+    /// when a rule reads one without a consent condition. JSON form:
+    /// `{"health.condition": {"type": "string", "sensitive": true}}`.
+    sensitive: Vec<String>,
 }
 
 impl PartialEq for Schema {
     fn eq(&self, other: &Schema) -> bool {
-        self.fields.len() == other.fields.len()
+        self.sensitive.len() == other.sensitive.len()
+            && self.sensitive.iter().all(|s| other.sensitive.contains(s))
+            && self.fields.len() == other.fields.len()
             && self
                 .fields
                 .iter()
@@ -259,6 +265,25 @@ impl Schema {
         Ok(())
     }
 
+    /// Marks attribute `name` (declared or not) as sensitive.
+    pub fn mark_sensitive(&mut self, name: impl Into<String>) {
+        let name = name.into();
+        if !self.sensitive.contains(&name) {
+            self.sensitive.push(name);
+        }
+    }
+
+    /// Whether attribute `name` (a dotted path), or an object containing it,
+    /// is marked sensitive.
+    pub fn is_sensitive(&self, name: &str) -> bool {
+        self.sensitive.iter().any(|s| {
+            name == s
+                || name
+                    .strip_prefix(s.as_str())
+                    .is_some_and(|r| r.starts_with('.'))
+        })
+    }
+
     /// The entry called `name`.
     pub fn get(&self, name: &str) -> Option<&FieldType> {
         self.fields.iter().find(|(n, _)| n == name).map(|(_, t)| t)
@@ -316,6 +341,23 @@ impl Schema {
                 Value::String(t) => FieldType::Value(ValueType::from_name(t).ok_or_else(|| {
                     argument(name, format!("bad schema: field {name:?} has unknown type {t:?} (expected number, string, boolean, date, datetime, string[] or {{\"event\": {{…}}}})"))
                 })?),
+                Value::Object(o) if o.contains_key("type") => {
+                    let t = o.get("type").and_then(Value::as_str).and_then(ValueType::from_name);
+                    let sensitive = o.get("sensitive").and_then(Value::as_bool);
+                    let known = o.keys().all(|k| k == "type" || k == "sensitive");
+                    match (t, sensitive.is_some() || !o.contains_key("sensitive"), known) {
+                        (Some(t), true, true) => {
+                            if sensitive == Some(true) {
+                                schema.mark_sensitive(name.clone());
+                            }
+                            FieldType::Value(t)
+                        }
+                        _ => return Err(argument(
+                            name,
+                            format!("bad schema: field {name:?}: an attribute object must be {{\"type\": TYPE, \"sensitive\": true|false}}"),
+                        )),
+                    }
+                }
                 Value::Object(o) => FieldType::Event(Schema::event_from_json(name, o)?),
                 other => {
                     return Err(argument(
@@ -357,6 +399,12 @@ impl Schema {
         let mut map = Map::new();
         for (name, ty) in &self.fields {
             let v = match ty {
+                FieldType::Value(t) if self.sensitive.contains(name) => {
+                    let mut o = Map::new();
+                    o.insert("type".into(), Value::String(t.name().into()));
+                    o.insert("sensitive".into(), Value::Bool(true));
+                    Value::Object(o)
+                }
                 FieldType::Value(t) => Value::String(t.name().into()),
                 FieldType::Event(e) => {
                     let props: Map<String, Value> = e

@@ -421,16 +421,16 @@ pub(crate) fn date_within(v: Temporal, dir: Direction, p: Duration, clock: &Cloc
     let n = i64::from(p.amount);
     match (v, dir) {
         (Temporal::Date(d), Direction::Last) => {
-            d <= clock.today && time::shift_date(clock.today, p.unit, -n).map_or(true, |lo| d > lo)
+            d <= clock.today && time::shift_date(clock.today, p.unit, -n).is_none_or(|lo| d > lo)
         }
         (Temporal::Date(d), Direction::Next) => {
-            d >= clock.today && time::shift_date(clock.today, p.unit, n).map_or(true, |hi| d < hi)
+            d >= clock.today && time::shift_date(clock.today, p.unit, n).is_none_or(|hi| d < hi)
         }
         (Temporal::Instant(t), Direction::Last) => {
-            t <= clock.as_of && time::before(clock.as_of, p, clock.tz).map_or(true, |lo| t > lo)
+            t <= clock.as_of && time::before(clock.as_of, p, clock.tz).is_none_or(|lo| t > lo)
         }
         (Temporal::Instant(t), Direction::Next) => {
-            t >= clock.as_of && time::after(clock.as_of, p, clock.tz).map_or(true, |hi| t < hi)
+            t >= clock.as_of && time::after(clock.as_of, p, clock.tz).is_none_or(|hi| t < hi)
         }
     }
 }
@@ -455,9 +455,9 @@ pub(crate) fn anniversary(v: Temporal, dir: Direction, p: Duration, clock: &Cloc
     let n = i64::from(p.amount);
     match dir {
         Direction::Next => time::next_anniversary(month, day, clock.today)
-            .is_some_and(|r| time::shift_date(clock.today, p.unit, n).map_or(true, |hi| r < hi)),
+            .is_some_and(|r| time::shift_date(clock.today, p.unit, n).is_none_or(|hi| r < hi)),
         Direction::Last => time::previous_anniversary(month, day, clock.today)
-            .is_some_and(|r| time::shift_date(clock.today, p.unit, -n).map_or(true, |lo| r > lo)),
+            .is_some_and(|r| time::shift_date(clock.today, p.unit, -n).is_none_or(|lo| r > lo)),
     }
 }
 

@@ -9,6 +9,7 @@
 
 mod campaign;
 mod jsonlogic;
+mod locale;
 mod options;
 mod segment;
 mod template;

@@ -1,0 +1,585 @@
+//! The filters and functions templates get on top of minijinja's builtins:
+//! merge-field fallbacks, greetings, locale formatting and locale-correct
+//! case mapping. Every filter is forgiving about missing data: a missing or
+//! `null` input gives an undefined result, which prints as nothing or takes
+//! the `default(...)` that follows.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono_tz::Tz;
+use minijinja::value::{Kwargs, Object, Rest, Value};
+use minijinja::{Environment, State};
+
+use super::fmt::{self, DateInput, DateOptions, DateStyle, NumberOptions};
+
+/// The context key holding the [`RenderState`] of the current render.
+pub(crate) const STATE_KEY: &str = "__kaleido";
+
+type MjResult<T> = std::result::Result<T, minijinja::Error>;
+
+/// Per-render data the filters and condition functions read.
+#[derive(Debug)]
+pub(crate) struct RenderState {
+    /// Outcome of each condition of the template (membership: unknown is false).
+    pub results: Vec<bool>,
+    /// Which conditions the render consulted.
+    pub used: Vec<AtomicBool>,
+    /// The subscriber's locale (BCP 47).
+    pub locale: String,
+    /// The zone dates are shown in.
+    pub time_zone: Tz,
+    /// The currency `money` uses without an argument.
+    pub currency: Option<String>,
+    /// The profile, for `greeting()` without an argument.
+    pub profile: Value,
+}
+
+impl Object for RenderState {}
+
+impl RenderState {
+    /// The state of the render `state` belongs to.
+    pub(crate) fn of(state: &State) -> MjResult<std::sync::Arc<RenderState>> {
+        state
+            .lookup(STATE_KEY)
+            .and_then(|v| v.downcast_object::<RenderState>())
+            .ok_or_else(|| {
+                invalid("this function needs the render context (it cannot run inside a macro)")
+            })
+    }
+
+    /// Records that condition `index` was consulted and returns its outcome.
+    pub(crate) fn condition(&self, index: usize) -> bool {
+        if let Some(u) = self.used.get(index) {
+            u.store(true, Ordering::Relaxed);
+        }
+        self.results.get(index).copied().unwrap_or(false)
+    }
+
+    fn language(&self) -> String {
+        language(&self.locale)
+    }
+}
+
+/// The lower-case language subtag of a locale (`pt-BR` -> `pt`).
+pub(crate) fn language(locale: &str) -> String {
+    locale
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn invalid(message: impl Into<String>) -> minijinja::Error {
+    minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, message.into())
+}
+
+fn from_kaleido(e: crate::Error) -> minijinja::Error {
+    invalid(e.message().to_owned())
+}
+
+/// Registers every filter and function of this module in `env`.
+pub(crate) fn register(env: &mut Environment<'static>) {
+    env.add_filter("default", default_filter);
+    env.add_filter("d", default_filter);
+    env.add_filter("money", money);
+    env.add_filter("number", number);
+    env.add_filter("percent", percent);
+    env.add_filter("date", date);
+    env.add_filter("datetime", datetime);
+    env.add_filter("plural", plural);
+    env.add_filter("upper", upper);
+    env.add_filter("title", title);
+    env.add_filter("truncate", truncate);
+    env.add_filter("greeting", greeting_filter);
+    env.add_function("greeting", greeting_function);
+}
+
+/// Names of every filter a template may use (minijinja's builtins and ours),
+/// for `check`.
+pub(crate) const FILTERS: &[&str] = &[
+    "safe",
+    "escape",
+    "e",
+    "lower",
+    "upper",
+    "title",
+    "capitalize",
+    "replace",
+    "length",
+    "count",
+    "dictsort",
+    "items",
+    "reverse",
+    "trim",
+    "join",
+    "split",
+    "lines",
+    "default",
+    "d",
+    "round",
+    "abs",
+    "int",
+    "float",
+    "attr",
+    "first",
+    "last",
+    "min",
+    "max",
+    "sort",
+    "list",
+    "string",
+    "bool",
+    "batch",
+    "slice",
+    "sum",
+    "indent",
+    "select",
+    "reject",
+    "map",
+    "selectattr",
+    "rejectattr",
+    "groupby",
+    "unique",
+    "chain",
+    "zip",
+    "pprint",
+    "format",
+    "money",
+    "number",
+    "percent",
+    "date",
+    "datetime",
+    "plural",
+    "truncate",
+    "greeting",
+];
+
+/// `default(fallback = "", boolean = false)`: like Jinja's, but `none` (a
+/// JSON `null`) counts as missing too, as marketers expect.
+fn default_filter(value: &Value, args: Rest<Value>) -> MjResult<Value> {
+    if args.len() > 2 {
+        return Err(minijinja::Error::from(
+            minijinja::ErrorKind::TooManyArguments,
+        ));
+    }
+    let fallback = args.first().cloned().unwrap_or_else(|| Value::from(""));
+    let boolean = args.get(1).is_some_and(Value::is_true);
+    if value.is_undefined() || value.is_none() || (boolean && !value.is_true()) {
+        Ok(fallback)
+    } else {
+        Ok(value.clone())
+    }
+}
+
+/// A number from a number or a numeric string; `None` for missing data.
+fn as_number(value: &Value) -> MjResult<Option<f64>> {
+    if value.is_undefined() || value.is_none() {
+        return Ok(None);
+    }
+    if let Some(s) = value.as_str() {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        return s
+            .parse::<f64>()
+            .map(Some)
+            .map_err(|_| invalid(format!("{s:?} is not a number")));
+    }
+    f64::try_from(value.clone())
+        .map(Some)
+        .map_err(|_| invalid(format!("{value} is not a number")))
+}
+
+fn text(s: crate::Result<String>) -> MjResult<Value> {
+    s.map(Value::from).map_err(from_kaleido)
+}
+
+/// `money(currency?)`: an amount in the subscriber's locale; the currency is
+/// the argument, else the `currency` render option.
+fn money(state: &State, value: &Value, currency: Option<String>) -> MjResult<Value> {
+    let Some(n) = as_number(value)? else {
+        return Ok(Value::UNDEFINED);
+    };
+    let rs = RenderState::of(state)?;
+    let currency = currency.or_else(|| rs.currency.clone()).ok_or_else(|| {
+        invalid("money needs a currency: money(\"EUR\") or the `currency` render option")
+    })?;
+    text(fmt::format_currency(n, &currency, &rs.locale))
+}
+
+/// `number(min_digits?, max_digits?)`: grouping and fraction digits of the locale.
+fn number(state: &State, value: &Value, min: Option<u8>, max: Option<u8>) -> MjResult<Value> {
+    let Some(n) = as_number(value)? else {
+        return Ok(Value::UNDEFINED);
+    };
+    let rs = RenderState::of(state)?;
+    let options = NumberOptions {
+        min_fraction_digits: min,
+        max_fraction_digits: max,
+    };
+    text(fmt::format_number(n, &rs.locale, options))
+}
+
+/// `percent(digits?)`: `0.25` as `25%` in the locale.
+fn percent(state: &State, value: &Value, digits: Option<u8>) -> MjResult<Value> {
+    let Some(n) = as_number(value)? else {
+        return Ok(Value::UNDEFINED);
+    };
+    let rs = RenderState::of(state)?;
+    let options = NumberOptions {
+        min_fraction_digits: digits,
+        max_fraction_digits: digits,
+    };
+    text(fmt::format_percent(n, &rs.locale, options))
+}
+
+fn format_date(state: &State, value: &Value, style: Option<&str>, time: bool) -> MjResult<Value> {
+    let Some(s) = value.as_str().filter(|s| !s.trim().is_empty()) else {
+        if value.is_undefined() || value.is_none() {
+            return Ok(Value::UNDEFINED);
+        }
+        return Err(invalid(format!("{value} is not a date")));
+    };
+    let rs = RenderState::of(state)?;
+    let style = DateStyle::parse(style.unwrap_or("medium")).map_err(from_kaleido)?;
+    let input = DateInput::parse(s.trim()).map_err(from_kaleido)?;
+    let options = DateOptions {
+        time_zone: rs.time_zone,
+        style,
+        time,
+    };
+    text(fmt::format_date(input, &rs.locale, options))
+}
+
+/// `date(style = "medium")`: a date in the subscriber's locale and zone.
+fn date(state: &State, value: &Value, style: Option<&str>) -> MjResult<Value> {
+    format_date(state, value, style, false)
+}
+
+/// `datetime(style = "medium")`: a date and time in the subscriber's locale and zone.
+fn datetime(state: &State, value: &Value, style: Option<&str>) -> MjResult<Value> {
+    format_date(state, value, style, true)
+}
+
+/// `n | plural(one="# item", other="# items", ...)`: the text for the CLDR
+/// plural category of `n` in the locale (`zero one two few many other`),
+/// falling back to `other`; `#` is replaced by the formatted number.
+fn plural(state: &State, value: &Value, kwargs: Kwargs) -> MjResult<Value> {
+    let Some(n) = as_number(value)? else {
+        return Ok(Value::UNDEFINED);
+    };
+    let rs = RenderState::of(state)?;
+    let category = fmt::plural_category(n, &rs.locale).map_err(from_kaleido)?;
+    let mut chosen: Option<String> = None;
+    for name in ["zero", "one", "two", "few", "many", "other"] {
+        let v: Option<String> = kwargs.get(name)?;
+        if name == category || (name == "other" && chosen.is_none()) {
+            if let Some(v) = v {
+                chosen = Some(v);
+            }
+        }
+    }
+    kwargs.assert_all_used()?;
+    let Some(chosen) = chosen else {
+        return Err(invalid("plural needs at least other=\"…\""));
+    };
+    let formatted =
+        fmt::format_number(n, &rs.locale, NumberOptions::default()).map_err(from_kaleido)?;
+    Ok(Value::from(chosen.replace('#', &formatted)))
+}
+
+/// Upper case with the locale's rules: Turkish/Azeri dotted `i` -> `İ`,
+/// Greek drops accents, German `ß` -> `SS`.
+pub(crate) fn upper_in(s: &str, lang: &str) -> String {
+    match lang {
+        "tr" | "az" => s.replace('i', "İ").to_uppercase(),
+        "el" => {
+            use unicode_normalization::UnicodeNormalization;
+            s.nfd()
+                .filter(|c| !matches!(c, '\u{301}' | '\u{300}' | '\u{342}' | '\u{314}' | '\u{313}'))
+                .collect::<String>()
+                .to_uppercase()
+                .nfc()
+                .collect()
+        }
+        _ => s.to_uppercase(),
+    }
+}
+
+fn lower_in(s: &str, lang: &str) -> String {
+    match lang {
+        "tr" | "az" => s.replace('I', "ı").replace('İ', "i").to_lowercase(),
+        _ => s.to_lowercase(),
+    }
+}
+
+/// Title case with the locale's rules (Turkish `i`, Dutch `ij`).
+pub(crate) fn title_in(s: &str, lang: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut word_start = true;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() {
+            if word_start {
+                out.push_str(&upper_in(c.encode_utf8(&mut [0; 4]), lang));
+                if lang == "nl" && (c == 'i' || c == 'I') && matches!(chars.peek(), Some('j' | 'J'))
+                {
+                    chars.next();
+                    out.push('J');
+                }
+            } else {
+                out.push_str(&lower_in(c.encode_utf8(&mut [0; 4]), lang));
+            }
+            word_start = false;
+        } else {
+            out.push(c);
+            word_start = !(c == '\'' || c == '’');
+        }
+    }
+    out
+}
+
+fn case_filter(state: &State, value: &Value, f: fn(&str, &str) -> String) -> MjResult<Value> {
+    let Some(s) = value.as_str() else {
+        return Ok(value.clone());
+    };
+    let rs = RenderState::of(state)?;
+    let out = f(s, &rs.language());
+    // Case mapping never creates markup: keep a safe string safe.
+    Ok(if value.is_safe() {
+        Value::from_safe_string(out)
+    } else {
+        Value::from(out)
+    })
+}
+
+/// `upper` in the subscriber's locale.
+fn upper(state: &State, value: &Value) -> MjResult<Value> {
+    case_filter(state, value, upper_in)
+}
+
+/// `title` in the subscriber's locale.
+fn title(state: &State, value: &Value) -> MjResult<Value> {
+    case_filter(state, value, title_in)
+}
+
+/// `truncate(length = 255, killwords = false, end = "...", leeway = 5)`, as
+/// Jinja's: strings up to `length + leeway` characters are kept whole;
+/// longer ones are cut at a word boundary (or mid-word with `killwords`) so
+/// that the result with `end` fits in `length`.
+fn truncate(
+    value: &Value,
+    length: Option<usize>,
+    killwords: Option<bool>,
+    end: Option<&str>,
+    leeway: Option<usize>,
+) -> MjResult<Value> {
+    let Some(s) = value.as_str() else {
+        return Ok(value.clone());
+    };
+    let length = length.unwrap_or(255);
+    let end = end.unwrap_or("...");
+    let count = s.chars().count();
+    if count <= length + leeway.unwrap_or(5) {
+        return Ok(value.clone());
+    }
+    let keep = length.saturating_sub(end.chars().count());
+    let cut: String = s.chars().take(keep).collect();
+    let cut = if killwords.unwrap_or(false) {
+        cut
+    } else {
+        match cut.rfind(' ') {
+            Some(i) => cut.get(..i).unwrap_or("").to_owned(),
+            None => cut,
+        }
+    };
+    Ok(Value::from(format!("{cut}{end}")))
+}
+
+fn field(profile: &Value, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| {
+        profile
+            .get_attr(n)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.trim().to_owned()))
+            .filter(|s| !s.is_empty())
+    })
+}
+
+/// The greeting of `profile` in `locale`: name order (family name first in
+/// Japanese, Chinese, Korean, Hungarian), formality (`formal=true` uses the
+/// family name and the salutation field if any) and a fallback when the
+/// names are missing.
+pub(crate) fn greeting_text(
+    profile: &Value,
+    locale: &str,
+    formal: bool,
+    fallback: Option<&str>,
+) -> String {
+    let first = field(profile, &["first_name", "firstName", "given_name"]);
+    let last = field(profile, &["last_name", "lastName", "family_name"]);
+    let salutation = field(profile, &["salutation", "title"]);
+    let lang = language(locale);
+    let both = |sep: &str, family_first: bool| match (&first, &last) {
+        (Some(f), Some(l)) if family_first => Some(format!("{l}{sep}{f}")),
+        (Some(f), Some(l)) => Some(format!("{f}{sep}{l}")),
+        (Some(n), None) | (None, Some(n)) => Some(n.clone()),
+        (None, None) => None,
+    };
+    let formal_name = |sal: &Option<String>| match (sal, &last) {
+        (Some(s), Some(l)) => Some(format!("{s} {l}")),
+        _ => both(" ", false),
+    };
+    match lang.as_str() {
+        "ja" => match (
+            if formal {
+                both(" ", true)
+            } else {
+                last.clone().or(first.clone())
+            },
+            fallback,
+        ) {
+            (Some(n), _) if formal => format!("{n} 様"),
+            (Some(n), _) => format!("{n}さん"),
+            (None, Some(f)) => f.to_owned(),
+            (None, None) => "お客様".to_owned(),
+        },
+        "zh" => match (both("", true), fallback) {
+            (Some(n), _) if formal => format!("尊敬的{n}"),
+            (Some(n), _) => format!("{n}，你好"),
+            (None, Some(f)) => f.to_owned(),
+            (None, None) => "您好".to_owned(),
+        },
+        "ko" => match (both("", true), fallback) {
+            (Some(n), _) => format!("{n}님"),
+            (None, Some(f)) => f.to_owned(),
+            (None, None) => "고객님".to_owned(),
+        },
+        "hu" => match (both(" ", true), fallback) {
+            (Some(n), _) if formal => format!("Tisztelt {n}"),
+            (Some(n), _) => format!("Kedves {n}"),
+            (None, Some(f)) => format!("Kedves {f}"),
+            (None, None) => "Kedves Ügyfelünk".to_owned(),
+        },
+        "de" => match (
+            if formal {
+                formal_name(&salutation)
+            } else {
+                first.clone()
+            },
+            fallback,
+        ) {
+            (Some(n), _) if formal => format!("Guten Tag {n}"),
+            (Some(n), _) => format!("Hallo {n}"),
+            (None, Some(f)) => format!("Hallo {f}"),
+            (None, None) => "Hallo".to_owned(),
+        },
+        "fr" => match (
+            if formal {
+                formal_name(&salutation)
+            } else {
+                first.clone()
+            },
+            fallback,
+        ) {
+            (Some(n), _) => format!("Bonjour {n}"),
+            (None, Some(f)) => format!("Bonjour {f}"),
+            (None, None) => "Bonjour".to_owned(),
+        },
+        "es" => match (
+            if formal {
+                formal_name(&salutation)
+            } else {
+                first.clone()
+            },
+            fallback,
+        ) {
+            (Some(n), _) if formal => format!("Buenos días, {n}"),
+            (Some(n), _) => format!("Hola {n}"),
+            (None, Some(f)) => format!("Hola {f}"),
+            (None, None) => "Hola".to_owned(),
+        },
+        _ => match (
+            if formal {
+                formal_name(&salutation)
+            } else {
+                first.clone()
+            },
+            fallback,
+        ) {
+            (Some(n), _) if formal => format!("Dear {n}"),
+            (Some(n), _) => format!("Hi {n}"),
+            (None, Some(f)) if formal => format!("Dear {f}"),
+            (None, Some(f)) => format!("Hi {f}"),
+            (None, None) if formal => "Dear customer".to_owned(),
+            (None, None) => "Hi there".to_owned(),
+        },
+    }
+}
+
+fn greeting_impl(state: &State, profile: &Value, kwargs: Kwargs) -> MjResult<Value> {
+    let rs = RenderState::of(state)?;
+    let formal: Option<bool> = kwargs.get("formal")?;
+    let fallback: Option<String> = kwargs.get("fallback")?;
+    let locale: Option<String> = kwargs.get("locale")?;
+    kwargs.assert_all_used()?;
+    let locale = locale.unwrap_or_else(|| rs.locale.clone());
+    Ok(Value::from(greeting_text(
+        profile,
+        &locale,
+        formal.unwrap_or(false),
+        fallback.as_deref(),
+    )))
+}
+
+/// `profile | greeting(formal=false, fallback=…)`.
+fn greeting_filter(state: &State, profile: &Value, kwargs: Kwargs) -> MjResult<Value> {
+    greeting_impl(state, profile, kwargs)
+}
+
+/// `greeting(formal=false, fallback=…)`: the greeting of the rendered profile.
+fn greeting_function(state: &State, kwargs: Kwargs) -> MjResult<Value> {
+    let rs = RenderState::of(state)?;
+    greeting_impl(state, &rs.profile, kwargs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_mapping_follows_the_locale() {
+        assert_eq!(upper_in("istanbul", "tr"), "İSTANBUL");
+        assert_eq!(upper_in("istanbul", "en"), "ISTANBUL");
+        assert_eq!(upper_in("straße", "de"), "STRASSE");
+        assert_eq!(upper_in("Αθήνα", "el"), "ΑΘΗΝΑ");
+        assert_eq!(title_in("ijsselmeer trip", "nl"), "IJsselmeer Trip");
+        assert_eq!(title_in("izmir IŞIK", "tr"), "İzmir Işık");
+        assert_eq!(title_in("o'neil mcDONALD", "en"), "O'neil Mcdonald");
+    }
+
+    #[test]
+    fn greetings_respect_order_and_formality() {
+        let p = Value::from_serialize(serde_json::json!({
+            "first_name": "Hanako", "last_name": "Yamada"
+        }));
+        assert_eq!(greeting_text(&p, "ja", true, None), "Yamada Hanako 様");
+        assert_eq!(greeting_text(&p, "ja", false, None), "Yamadaさん");
+        assert_eq!(greeting_text(&p, "en", false, None), "Hi Hanako");
+        assert_eq!(greeting_text(&p, "en-GB", true, None), "Dear Hanako Yamada");
+        assert_eq!(greeting_text(&p, "hu", false, None), "Kedves Yamada Hanako");
+        let q = Value::from_serialize(serde_json::json!({
+            "first_name": "Anna", "last_name": "Müller", "salutation": "Frau"
+        }));
+        assert_eq!(greeting_text(&q, "de", true, None), "Guten Tag Frau Müller");
+        assert_eq!(greeting_text(&q, "de", false, None), "Hallo Anna");
+        let none = Value::from_serialize(serde_json::json!({}));
+        assert_eq!(greeting_text(&none, "en", false, None), "Hi there");
+        assert_eq!(
+            greeting_text(&none, "en", false, Some("friend")),
+            "Hi friend"
+        );
+        assert_eq!(greeting_text(&none, "ja", false, None), "お客様");
+    }
+}
