@@ -41,6 +41,8 @@ const CHEAT_SHEET = [
   'last email_open more than 60 days ago and consent.marketing',
   'interests contains any ["running", "cycling"] and birthday anniversary within next 30 days',
   'in segment "high value" and not in segment "lapsed 6 months"',
+  'holiday "christmas" within next 30 days and consent.marketing',
+  'local_time between 08:00 and 20:00 and season = "winter"',
 ];
 
 const TIME_ZONES = [
@@ -55,9 +57,10 @@ const LOCALES = [
   'zh-CN', 'zh-TW', 'ja-JP', 'ko-KR', 'vi-VN', 'ar-EG', 'ar-SA', 'he-IL',
 ];
 
-const DEFAULT_TEMPLATE = `{% if language == "de" %}Hallo {{ first_name }},{% elif language == "fr" %}Bonjour {{ first_name }},{% elif language == "es" %}Hola {{ first_name }}:{% elif language == "ar" %}مرحبًا {{ first_name }}،{% elif language == "he" %}שלום {{ first_name }},{% else %}Hello {{ first_name | default("there") }},{% endif %}
-<p>{% if lifecycle == "lapsed" %}We miss you: here is 15% off your next order.{% elif lifecycle == "new" %}Welcome! Your first order ships free.{% else %}New arrivals picked for you.{% endif %}</p>
-{% if "running" in interests %}<p>Trail shoes are back in stock.</p>{% endif %}`;
+const DEFAULT_TEMPLATE = `{% if language == "ar" %}<p>مرحبًا {{ first_name }}،</p>{% elif language == "he" %}<p>שלום {{ first_name }},</p>{% else %}<p>{{ greeting() }},</p>{% endif %}
+<p>{% if in_segment("VIP") %}You are one of our VIPs: new arrivals reach you first.{% elif in_segment("lapsed 6 months") %}We miss you: here is 15% off your next order.{% elif in_segment("new subscribers") %}Welcome! Your first order ships free.{% else %}New arrivals, picked for you.{% endif %}</p>
+{% if matches('interests contains "running"') %}<p>Trail shoes are back in stock.</p>{% endif %}
+{% if orders_count %}<p>{{ orders_count | plural(one="# order", other="# orders") }}, {{ total_spent | money }} in total.</p>{% endif %}`;
 
 const state = {
   asOf: DEFAULT_AS_OF,
@@ -743,7 +746,9 @@ const scheduleWholeList = debounce(() => {
 const scheduleLibrary = debounce(() => {
   rebuildSegmentSet();
   renderLibrary();
+  renderTemplate();
   scheduleWholeList();
+  scheduleVariants();
 }, 300);
 const scheduleSendPlan = debounce(() => state.loaded && refreshSendPlan(), 400);
 
@@ -834,7 +839,7 @@ async function refreshVariants() {
   if (!state.template || !state.loaded) return;
   box.dataset.state = 'running';
   try {
-    const r = await request('variants', { source: els.template.value, asOf: state.asOf, timeZone: state.timeZone, locale: els.tplLocale.value || undefined }, 'Variants');
+    const r = await request('variants', { source: els.template.value, asOf: state.asOf, timeZone: state.timeZone, locale: els.tplLocale.value || undefined, library: libraryDefinitions() }, 'Variants');
     const table = document.createElement('table');
     table.className = 'variants-table';
     table.innerHTML = '<caption>Distinct renderings over the whole list (the 12 largest)</caption><thead><tr><th scope="col">subscribers</th><th scope="col">conditions and locale</th><th scope="col">sample</th><th scope="col">preview</th></tr></thead>';
@@ -869,6 +874,8 @@ async function refreshVariants() {
     table.append(tbody);
     box.replaceChildren(table);
     box.dataset.state = 'done';
+    box.dataset.asOf = state.asOf;
+    box.dataset.locale = els.tplLocale.value;
   } catch (err) {
     if (isCancelled(err)) return;
     box.replaceChildren(document.createTextNode(`Could not compute variants: ${err.message}`));

@@ -348,8 +348,9 @@ async function next(id, args) {
 const VARIANT_SLICE = 5000;
 async function variants(id, args) {
   const tpl = Template.compile(args.source);
+  const set = segmentSet(args.library);
   try {
-    const opts = { asOf: args.asOf, timeZone: args.timeZone };
+    const opts = evalOptions(args, set);
     const override = args.locale ? { locale: args.locale, language: args.locale.split('-')[0] } : null;
     const byKey = new Map();
     const warnings = new Map();
@@ -369,6 +370,7 @@ async function variants(id, args) {
     return { variants: [...byKey.values()].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)), total: state.size };
   } finally {
     tpl.free();
+    set?.free();
   }
 }
 

@@ -236,11 +236,11 @@ test('template switches: an Arabic locale renders right-to-left in the sandboxed
     const source = await p.page.getByTestId('template-input').inputValue();
     const tpl = kaleido.Template.compile(source);
     const profile = profiles[2];
-    const own = tpl.render(profile, { ...OPTS, locale: profile.locale, currency: profile.currency });
+    const own = tpl.render(profile, { ...OPTS, segments: set, locale: profile.locale, currency: profile.currency });
     assert.equal(await p.page.getByTestId('preview').getAttribute('data-html'), own);
 
     await p.page.getByTestId('tpl-locale').selectOption('ar-EG');
-    const arabic = tpl.render({ ...profile, locale: 'ar-EG', language: 'ar' }, { ...OPTS, locale: 'ar-EG', currency: profile.currency });
+    const arabic = tpl.render({ ...profile, locale: 'ar-EG', language: 'ar' }, { ...OPTS, segments: set, locale: 'ar-EG', currency: profile.currency });
     assert.match(arabic, /مرحبًا/);
     await p.page.waitForFunction((h) => document.querySelector('[data-testid=preview]').dataset.html === h, arabic);
     const frame = p.page.frameLocator('[data-testid=preview]');
@@ -254,6 +254,30 @@ test('template switches: an Arabic locale renders right-to-left in the sandboxed
     // Variant matrix and template checks: the package's, or plainly unavailable.
     if (typeof kaleido.Template.prototype.variants !== 'function') {
       assert.equal(await p.page.getByTestId('variants').getAttribute('data-state'), 'unavailable');
+    } else {
+      const asOf = await p.page.getByTestId('count').getAttribute('data-as-of');
+      await p.page.waitForFunction(
+        (a) => {
+          const box = document.querySelector('[data-testid=variants]');
+          return box.dataset.state === 'done' && box.dataset.asOf === a && box.dataset.locale === 'ar-EG';
+        },
+        asOf,
+        { timeout: READY_TIMEOUT },
+      );
+      const arabicList = profiles.map((x) => ({ ...x, locale: 'ar-EG', language: 'ar' }));
+      const want = tpl.variants(arabicList, { asOf, timeZone: 'UTC', segments: set });
+      const rows = await p.page.$$eval('[data-testid=variants] tbody tr', (trs) => trs.map((tr) => [tr.dataset.key, Number(tr.dataset.count)]));
+      assert.ok(rows.length >= 4, `several variants (${rows.length})`);
+      const byKey = new Map(want.map((v) => [v.key, v.count]));
+      for (const [key, count] of rows) assert.equal(count, byKey.get(key), `variant ${key}`);
+      assert.equal(rows.reduce((a, r) => a + r[1], 0), want.slice(0, rows.length).reduce((a, v) => a + v.count, 0));
+      assert.ok(rows.every(([key]) => key.endsWith('/ar-EG')));
+      const frame0 = p.page.frameLocator('[data-testid=variants] iframe').first();
+      assert.equal(await frame0.locator('html').getAttribute('dir'), 'rtl');
+    }
+    if (typeof kaleido.Template.prototype.check === 'function') {
+      const diags = tpl.check(SAMPLE_SCHEMA);
+      assert.equal(Number(await p.page.getByTestId('template-warnings').getAttribute('data-count')), diags.length);
     }
     tpl.free();
     await artifact(p.page, 'editor-arabic-variant');
