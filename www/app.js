@@ -60,7 +60,7 @@ const LOCALES = [
 const DEFAULT_TEMPLATE = `{% if language == "ar" %}<p>مرحبًا {{ first_name }}،</p>{% elif language == "he" %}<p>שלום {{ first_name }},</p>{% else %}<p>{{ greeting() }},</p>{% endif %}
 <p>{% if in_segment("VIP") %}You are one of our VIPs: new arrivals reach you first.{% elif in_segment("lapsed 6 months") %}We miss you: here is 15% off your next order.{% elif in_segment("new subscribers") %}Welcome! Your first order ships free.{% else %}New arrivals, picked for you.{% endif %}</p>
 {% if matches('interests contains "running"') %}<p>Trail shoes are back in stock.</p>{% endif %}
-{% if orders_count %}<p>{{ orders_count | plural(one="# order", other="# orders") }}, {{ total_spent | money }} in total.</p>{% endif %}`;
+{% if orders_count %}<p>{{ orders_count | plural(one="# order", other="# orders") }}, {{ total_spent | money(currency) }} in total.</p>{% endif %}`;
 
 const state = {
   asOf: DEFAULT_AS_OF,
@@ -847,6 +847,7 @@ async function refreshVariants() {
     r.variants.slice(0, 12).forEach((v, k) => {
       const tr = document.createElement('tr');
       tr.dataset.key = v.key;
+      tr.dataset.warnings = String(v.warnings?.length ?? 0);
       tr.dataset.count = String(v.count);
       const c1 = document.createElement('td');
       c1.textContent = fmt.format(v.count);

@@ -266,7 +266,9 @@ test('template switches: an Arabic locale renders right-to-left in the sandboxed
       );
       const arabicList = profiles.map((x) => ({ ...x, locale: 'ar-EG', language: 'ar' }));
       const want = tpl.variants(arabicList, { asOf, timeZone: 'UTC', segments: set });
-      const rows = await p.page.$$eval('[data-testid=variants] tbody tr', (trs) => trs.map((tr) => [tr.dataset.key, Number(tr.dataset.count)]));
+      const rows = await p.page.$$eval('[data-testid=variants] tbody tr', (trs) => trs.map((tr) => [tr.dataset.key, Number(tr.dataset.count), Number(tr.dataset.warnings)]));
+      assert.ok(want.every((v) => v.html.length > 0), 'every variant renders');
+      for (const [key, , warnings] of rows) assert.equal(warnings, want.find((v) => v.key === key).warnings.length, `warnings of ${key}`);
       assert.ok(rows.length >= 4, `several variants (${rows.length})`);
       const byKey = new Map(want.map((v) => [v.key, v.count]));
       for (const [key, count] of rows) assert.equal(count, byKey.get(key), `variant ${key}`);
@@ -280,6 +282,9 @@ test('template switches: an Arabic locale renders right-to-left in the sandboxed
       assert.equal(Number(await p.page.getByTestId('template-warnings').getAttribute('data-count')), diags.length);
     }
     tpl.free();
+    // Let the srcdoc frames paint before the review screenshot.
+    await p.page.getByTestId('variants').scrollIntoViewIfNeeded();
+    await p.page.waitForTimeout(800);
     await artifact(p.page, 'editor-arabic-variant');
   }, { viewport: { width: 1280, height: 900 } });
 });
