@@ -4,6 +4,7 @@
 #   make test    install what is missing (incl. chromium), then fmt, clippy, cargo test,
 #                build, Node tests, TypeScript check, browser tests
 #   make build   the npm package into pkg/ (and a copy in www/pkg/ for the demo)
+#   make test-spark  the SQL compiler checked on local Spark (pyspark, Java 17+); not in `make test`
 #   make bench   the benchmarks in bench/ (run against pkg/)
 #   make size    raw and gzip size of the shipped .wasm and JS
 #   make pack    npm pack pkg/ into kaleido-<version>.tgz
@@ -15,7 +16,7 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/kaleido-target
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all setup setup-test build demo test bench size pack clean
+.PHONY: all setup setup-test build demo test test-spark bench size pack clean
 
 all: build
 
@@ -34,6 +35,10 @@ demo: build
 
 test: setup-test
 	bash scripts/test.sh
+
+test-spark:
+	bash scripts/setup.sh --spark
+	cargo test --test sql spark -- --ignored --nocapture
 
 bench: build
 	@set -e; found=0; for f in bench/*.mjs; do \

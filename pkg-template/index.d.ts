@@ -148,8 +148,47 @@ export class Segment {
   explain(profile: object, options?: EvalOptions): Explanation;
   /** Static analysis, no data needed. */
   check(schema?: Schema): Diagnostic[];
+  /**
+   * One SQL query returning the ids of the members (ordered by id), with the
+   * semantics of `test`, over the table layout of docs/sql.md. Throws a
+   * KaleidoError: 'argument' (dialect, options, a NUL in a value), 'type'
+   * (a construct the schema leaves ambiguous, e.g. `contains` without a
+   * schema), 'reference' (an unknown segment).
+   */
+  toSql(options: SqlOptions): string;
   /** Releases the WebAssembly memory now instead of at garbage collection. */
   free(): void;
+}
+
+/** The SQL dialects `toSql` writes. */
+export type SqlDialect = 'duckdb' | 'postgres' | 'spark' | 'bigquery' | 'snowflake';
+
+/** Where `toSql` reads profiles and events (every field has a default). */
+export interface SqlTables {
+  /** Profiles table, one column per attribute (dotted path as the column name); default 'profiles'. */
+  profiles?: string;
+  /** Events table, one row per event; default 'events'. */
+  events?: string;
+  /** Profile id column; default 'id'. */
+  idColumn?: string;
+  /** Order the result by this column instead of the id. */
+  orderColumn?: string;
+  /** Events: profile id column; default 'profile_id'. */
+  eventProfileColumn?: string;
+  /** Events: type column; default 'type'. */
+  eventTypeColumn?: string;
+  /** Events: time column (an instant); default 'at'. */
+  eventTimeColumn?: string;
+  /** Event properties: one column each (default) or one JSON column. */
+  properties?: 'columns' | { json: string };
+}
+
+/** Options of {@link Segment.toSql}. `asOf` defaults to now: pass it for a reproducible query. */
+export interface SqlOptions extends EvalOptions {
+  dialect: SqlDialect;
+  tables?: SqlTables;
+  /** Column types: decide how values compare (dates vs date-times, lists as arrays). */
+  schema?: Schema;
 }
 
 /** Named segments that may refer to each other. */

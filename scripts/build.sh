@@ -67,6 +67,9 @@ if [ -d pkg/node/snippets ]; then
 fi
 cp pkg-template/index.js pkg-template/index.d.ts pkg-template/node.mjs pkg-template/node.cjs \
   pkg-template/README.md pkg/
+# The command-line tool (`npx kaleido`), executable.
+cp -r pkg-template/bin pkg/bin
+chmod +x pkg/bin/kaleido.mjs
 sed "s/\"version\": \"[^\"]*\"/\"version\": \"$VERSION\"/" pkg-template/package.json > pkg/package.json
 [ -f LICENSE ] && cp LICENSE pkg/
 

@@ -4,17 +4,22 @@
 #
 #   scripts/setup.sh          build tools: wasm32 target, wasm-pack, wasm-bindgen-cli
 #                             (the exact version Cargo.lock pins), binaryen, npm dev deps
-#   scripts/setup.sh --test   also Debian's chromium + chromium-driver for browser tests
-#
-# Set KALEIDO_SETUP_POSTGRES=1 to also install PostgreSQL (for the SQL tests, later).
+#   scripts/setup.sh --test   also Debian's chromium + chromium-driver for browser tests, and
+#                             the SQL engines tests/sql.rs checks against: Debian's postgresql
+#                             (server binaries; the test starts its own throwaway server) and
+#                             the `duckdb` Python package (pip)
+#   scripts/setup.sh --spark  also the `pyspark` Python package and a Java runtime (make test-spark)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WANT_TEST=0
+WANT_SPARK=0
+[ "${KALEIDO_TEST_SPARK:-0}" = 1 ] && WANT_SPARK=1
 for arg in "$@"; do
   case "$arg" in
     --test) WANT_TEST=1 ;;
-    *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+    --spark) WANT_SPARK=1 ;;
+    *) echo "usage: $0 [--test] [--spark]" >&2; exit 2 ;;
   esac
 done
 
@@ -53,8 +58,17 @@ if [ "$WANT_TEST" = 1 ]; then
   have chromium || APT_PACKAGES+=(chromium)
   have chromedriver || APT_PACKAGES+=(chromium-driver)
 fi
-if [ "${KALEIDO_SETUP_POSTGRES:-0}" = 1 ]; then
-  have psql || APT_PACKAGES+=(postgresql)
+# PostgreSQL server binaries (initdb, pg_ctl) live under /usr/lib/postgresql/N/bin.
+have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && have psql; }
+if [ "$WANT_TEST" = 1 ] || [ "${KALEIDO_SETUP_POSTGRES:-0}" = 1 ]; then
+  have_postgres || APT_PACKAGES+=(postgresql)
+  have python3 || APT_PACKAGES+=(python3)
+  python3 -m pip --version >/dev/null 2>&1 || APT_PACKAGES+=(python3-pip)
+fi
+if [ "$WANT_SPARK" = 1 ]; then
+  have java || APT_PACKAGES+=(default-jre-headless)
+  have python3 || APT_PACKAGES+=(python3)
+  python3 -m pip --version >/dev/null 2>&1 || APT_PACKAGES+=(python3-pip)
 fi
 if [ "${#APT_PACKAGES[@]}" -gt 0 ]; then
   say "apt-get install ${APT_PACKAGES[*]}"
@@ -62,6 +76,21 @@ if [ "${#APT_PACKAGES[@]}" -gt 0 ]; then
   [ "$(id -u)" = 0 ] || SUDO=(sudo)
   "${SUDO[@]}" apt-get update
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y --no-install-recommends "${APT_PACKAGES[@]}"
+fi
+
+# --- Python packages for the SQL engine tests ---------------------------------
+# pip into the user's python3; on a Debian-managed python3 (PEP 668) pip needs
+# --break-system-packages (user site only, nothing of Debian's is replaced).
+pip_install() {
+  say "pip install $*"
+  python3 -m pip install --quiet "$@" 2>/dev/null ||
+    python3 -m pip install --quiet --user --break-system-packages "$@"
+}
+if [ "$WANT_TEST" = 1 ] || [ "${KALEIDO_SETUP_POSTGRES:-0}" = 1 ]; then
+  python3 -c 'import duckdb' 2>/dev/null || pip_install duckdb
+fi
+if [ "$WANT_SPARK" = 1 ]; then
+  python3 -c 'import pyspark' 2>/dev/null || pip_install pyspark
 fi
 
 # --- npm dev dependencies ----------------------------------------------------

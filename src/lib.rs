@@ -31,6 +31,7 @@ pub mod jsonlogic;
 pub mod locale;
 pub mod predict;
 pub mod rules;
+pub mod sql;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 

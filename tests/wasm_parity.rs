@@ -206,7 +206,10 @@ fn compute() -> Value {
             Err(e) => case["compile"] = error_json(&e),
             Ok(t) => {
                 case["compile"] = json!({ "ok": true });
-                case["renders"] = profiles.iter().map(|p| result(t.render(p, &EvalOptions::at(as_of).into()))).collect();
+                case["renders"] = profiles
+                    .iter()
+                    .map(|p| result(t.render(p, &EvalOptions::at(as_of).into())))
+                    .collect();
             }
         }
         template_cases.push(case);

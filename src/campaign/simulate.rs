@@ -263,8 +263,7 @@ impl Campaigns {
                 let last = local_date(options.to, sub.tz);
                 let mut day = first;
                 while day <= last {
-                    let in_range =
-                        start.is_none_or(|s| day >= s) && end.is_none_or(|e| day <= e);
+                    let in_range = start.is_none_or(|s| day >= s) && end.is_none_or(|e| day <= e);
                     if day.weekday() == *weekday && in_range {
                         times.push(send_time(day, *at, sub.tz, quiet));
                     }

@@ -138,7 +138,7 @@ impl Template {
             if let Some(group) = groups.get_mut(g) {
                 group.count += 1;
                 for (m, f) in group.missing.iter_mut().zip(&fields) {
-                    if profile.get(f).map_or(true, serde_json::Value::is_null) {
+                    if profile.get(f).is_none_or(serde_json::Value::is_null) {
                         *m += 1;
                     }
                 }

@@ -1443,14 +1443,15 @@ pub fn holiday_within(
 
 /// Countries (ISO alpha-2) in the southern hemisphere for [`season`]: the
 /// whole country or most of its population lies south of the equator.
-const SOUTHERN: &[&str] = &[
+/// Countries (ISO 3166-1 alpha-2) in the southern hemisphere, for seasons.
+pub const SOUTHERN_COUNTRIES: &[&str] = &[
     "AR", "AU", "BO", "BR", "BW", "CL", "FJ", "LS", "MG", "MU", "MZ", "NA", "NZ", "PE", "PY", "SZ",
     "UY", "ZA", "ZM", "ZW", "ID", "PG", "AO", "MW",
 ];
 
 /// Whether a country is in the southern hemisphere (seasons flipped).
 pub fn southern_hemisphere(country: &str) -> bool {
-    SOUTHERN.contains(&country.trim().to_ascii_uppercase().as_str())
+    SOUTHERN_COUNTRIES.contains(&country.trim().to_ascii_uppercase().as_str())
 }
 
 /// The meteorological season of a date in a country: `winter` is December to

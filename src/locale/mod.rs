@@ -28,7 +28,7 @@ pub use format::{
 };
 pub use holidays::{
     easter_sunday, holiday_dates, holiday_within, holidays, is_holiday_id, season,
-    southern_hemisphere, Holiday, HOLIDAY_COUNTRIES, HOLIDAY_YEARS, SEASONS,
+    southern_hemisphere, Holiday, HOLIDAY_COUNTRIES, HOLIDAY_YEARS, SEASONS, SOUTHERN_COUNTRIES,
 };
 pub use resolve::{fallback_chain, negotiate_locale, profile_locale, resolve_locale};
 pub(crate) use rules::{culture_problem, eval_culture};

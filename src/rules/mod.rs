@@ -12,7 +12,7 @@ mod print;
 pub mod schema;
 mod set;
 pub mod time;
-mod value;
+pub(crate) mod value;
 
 pub use check::{Diagnostic, Severity};
 pub use eval::validate_regexes;

@@ -12,6 +12,7 @@ mod jsonlogic;
 mod locale;
 mod options;
 mod segment;
+mod sql;
 mod template;
 
 use js_sys::Reflect;

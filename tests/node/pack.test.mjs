@@ -55,7 +55,7 @@ test('the tarball holds the package files and nothing else', () => {
   const packed = JSON.parse(npm(['pack', '--dry-run', '--json'], PKG))[0];
   const files = packed.files.map((f) => f.path).sort();
   for (const f of ['package.json', 'README.md', 'index.js', 'index.d.ts', 'node.mjs', 'node.cjs',
-    'web/kaleido.js', 'web/kaleido_bg.wasm', 'node/kaleido.js', 'node/kaleido_bg.wasm', 'node/package.json']) {
+    'web/kaleido.js', 'web/kaleido_bg.wasm', 'node/kaleido.js', 'node/kaleido_bg.wasm', 'node/package.json', 'bin/kaleido.mjs']) {
     assert.ok(files.includes(f), `missing ${f}`);
   }
   assert.ok(files.every((f) => !f.includes('..') && !f.endsWith('.tgz')), files.join(', '));
@@ -74,6 +74,16 @@ test('import { ... } from "kaleido" in an ES module (Node)', () => {
   assert.match(out.version, /^\d+\.\d+\.\d+/);
   delete out.version;
   assert.deepEqual(out, EXPECTED);
+});
+
+test('npx kaleido runs the installed command-line tool', () => {
+  const app = path.join(dir, 'app');
+  writeFileSync(path.join(app, 'rule.txt'), 'age >= 30');
+  const npx = (args) => execFileSync('npx', ['--offline', '--no-install', 'kaleido', ...args], { cwd: app, encoding: 'utf8' });
+  assert.match(npx(['--version']), /^\d+\.\d+\.\d+\n$/);
+  assert.match(npx(['sql', '--dialect', 'postgres', 'rule.txt']), /^SELECT p\."id" FROM "profiles" AS p WHERE \(p\."age" >= 30\)/);
+  writeFileSync(path.join(app, 'list.ndjson'), '{"id": 1, "age": 34}\n{"id": 2, "age": 20}\n{"id": 3}\n');
+  assert.equal(npx(['count', 'rule.txt', 'list.ndjson']), '1\n');
 });
 
 test('require("kaleido") in CommonJS (Node)', () => {

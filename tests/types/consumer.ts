@@ -126,6 +126,20 @@ export async function main(): Promise<void> {
   // @ts-expect-error Segment has no public constructor
   new Segment();
 
+  // SQL (docs/sql.md).
+  const sql: string = rule.toSql({
+    dialect: 'spark',
+    asOf: '2026-12-01',
+    timeZone: 'Europe/Berlin',
+    schema: { age: 'number' },
+    tables: { profiles: 'crm.people', idColumn: 'person_id', properties: { json: 'props' } },
+  });
+  // @ts-expect-error the dialect is one of five names
+  rule.toSql({ dialect: 'oracle' });
+  // @ts-expect-error the dialect is required
+  rule.toSql({ asOf: '2026-12-01' });
+  void sql;
+
   void [v, member, tri, firstChild, text, logic, severity, names, applied, schema, asError, html, a2, a3, size];
   void [count, ids, overlap, one, variants, tcheck, n, c, d, plural, hs, at, r, gg, schedule, perDay, variant];
   void [badKind, notNull, notNumber];
