@@ -345,7 +345,7 @@ async function next(id, args) {
  * conditions' outcomes and the locale only. With the locale switch set, every
  * profile is rendered with that locale and language, as in the page's preview.
  */
-const VARIANT_SLICE = 5000;
+const VARIANT_SLICE = 1000;
 async function variants(id, args) {
   const tpl = Template.compile(args.source);
   const set = segmentSet(args.library);
