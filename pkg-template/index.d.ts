@@ -210,28 +210,66 @@ export const jsonLogic: {
 
 /** Options for loading profiles and events. */
 export interface LoadOptions {
+  /** Declared types: a value of another type is a 'data' error; other fields get inferred column types. */
   schema?: Schema;
-  /** The attribute holding the profile id (default 'id'). */
+  /** The attribute holding the profile id (default 'id'); for `addEvents`, the event key holding it. */
   idField?: string;
+  /** Called every 10,000 rows and at the end, synchronously, during the load. */
   onProgress?: (done: number, total: number) => void;
+  /** Skip bad rows (listed in `loadSummary`) instead of throwing on the first. */
+  skipInvalid?: boolean;
 }
 
-/** A whole list of profiles held in WebAssembly memory. */
+/** A row left out by a load with `skipInvalid`. */
+export interface SkippedRow {
+  /** 1-based: the record's position, the NDJSON line, or the CSV line (header = 1). */
+  row: number;
+  field?: string;
+  message: string;
+}
+
+/** What the last load or `addEvents` did. */
+export interface LoadSummary {
+  loaded: number;
+  skipped: SkippedRow[];
+}
+
+/** One region of an overlap: the profiles in exactly these segments. */
+export interface OverlapRegion {
+  /** The segments, as given (rule text, or a Segment's canonical text). */
+  in: string[];
+  /** Their positions in the argument array. */
+  indexes: number[];
+  size: number;
+}
+
+/** A whole list of profiles held in WebAssembly memory, in columns. */
 export class Audience {
   private constructor();
   static fromRecords(profiles: object[], options?: LoadOptions): Audience;
   static fromNdjson(text: string | Uint8Array, options?: LoadOptions): Audience;
   static fromCsv(text: string | Uint8Array, options?: LoadOptions & { delimiter?: string }): Audience;
-  /** Events as records or NDJSON, each with a profile id key. */
-  addEvents(events: object[] | string, options?: LoadOptions): void;
+  /** Events as records or NDJSON, each with a profile id key (`idField`). */
+  addEvents(events: object[] | string | Uint8Array, options?: LoadOptions): void;
   readonly size: number;
+  /** How many profiles the rule is true for. */
   count(segment: Segment | string, options?: EvalOptions): number;
+  /** Member ids in load order; `offset` default 0, `limit` default all. */
   members(
     segment: Segment | string,
     options?: EvalOptions & { offset?: number; limit?: number },
   ): (string | number)[];
-  overlap(segments: (Segment | string)[], options?: EvalOptions): { in: string[]; size: number }[];
-  profile(id: string | number): object | undefined;
+  /** For up to 8 segments, the size of every non-empty combination. */
+  overlap(segments: (Segment | string)[], options?: EvalOptions): OverlapRegion[];
+  /** The profile as loaded (events included), or undefined. */
+  profile(id: string | number): Profile | undefined;
+  /** Bytes held in WebAssembly memory (columns, events, indexes, cached results). */
+  memoryBytes(): number;
+  /** What the last load or `addEvents` loaded and skipped. */
+  readonly loadSummary: LoadSummary;
+  /** Drops cached sub-rule results (they are also dropped by `addEvents`). */
+  clearCache(): void;
+  /** Releases the WebAssembly memory now instead of at garbage collection. */
   free(): void;
 }
 

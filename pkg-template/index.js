@@ -1,7 +1,7 @@
 // Browser (and bundler) entry of `kaleido`: the `--target web` build behind init().
 import initWasm, * as wasm from './web/kaleido.js';
 
-export { version, Segment, SegmentSet, Template, inferSchema, Campaigns, assignVariant } from './web/kaleido.js';
+export { version, Segment, SegmentSet, Template, Audience, inferSchema, Campaigns, assignVariant } from './web/kaleido.js';
 export {
   formatNumber,
   formatCurrency,

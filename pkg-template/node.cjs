@@ -40,6 +40,7 @@ module.exports = {
   Segment: wasm.Segment,
   SegmentSet: wasm.SegmentSet,
   Template: wasm.Template,
+  Audience: wasm.Audience,
   inferSchema: wasm.inferSchema,
   Campaigns: wasm.Campaigns,
   assignVariant: wasm.assignVariant,

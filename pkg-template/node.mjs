@@ -9,6 +9,7 @@ export const {
   Segment,
   SegmentSet,
   Template,
+  Audience,
   inferSchema,
   Campaigns,
   assignVariant,

@@ -66,6 +66,7 @@ if [ -d pkg/node/snippets ]; then
   fi
 fi
 cp pkg-template/index.js pkg-template/index.d.ts pkg-template/node.mjs pkg-template/node.cjs \
+  pkg-template/worker.js pkg-template/worker-client.js pkg-template/worker-client.d.ts \
   pkg-template/README.md pkg/
 # The command-line tool (`npx kaleido`), executable.
 cp -r pkg-template/bin pkg/bin

@@ -24,6 +24,7 @@
     )
 )]
 
+pub mod audience;
 pub mod campaign;
 mod content;
 mod error;
@@ -35,6 +36,7 @@ pub mod sql;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
+pub use audience::{Audience, AudienceBuilder, IdValue, LoadOptions, LoadSummary, SkippedRow};
 pub use content::{
     Block, ConditionKind, MatrixRow, RenderOptions, Template, TemplateOptions, Variant,
     VariantReport, DEFAULT_FUEL, DEFAULT_MAX_OUTPUT,

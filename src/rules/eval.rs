@@ -729,7 +729,7 @@ impl<'p, 'o> Ctx<'p, 'o> {
 
 /// `same FIELD`: the field of this event equals the first event's (exact;
 /// unknown when either is missing or they have different types).
-fn same_value(
+pub(crate) fn same_value(
     obj: &Map<String, Value>,
     first: &Map<String, Value>,
     path: &[String],

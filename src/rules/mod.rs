@@ -4,7 +4,7 @@
 
 pub mod ast;
 mod check;
-mod eval;
+pub(crate) mod eval;
 mod explain;
 mod lexer;
 mod parser;

@@ -7,6 +7,7 @@
 //! the `KaleidoError` class and the `jsonLogic` object are defined by the JS
 //! entry points in `pkg-template/`.
 
+mod audience;
 mod campaign;
 mod jsonlogic;
 mod locale;

@@ -1,0 +1,979 @@
+//! Typed columns and the trie of attribute paths.
+//!
+//! Every object key path of the loaded records (nested objects flattened:
+//! `consent.marketing` is the node `marketing` under `consent`) is a node of
+//! a [`Trie`]. A node knows which rows hold an object there (its children
+//! hold the contents), which hold an explicit `null`, and stores the other
+//! values in one typed [`Column`]:
+//!
+//! | kind | storage per row | used for |
+//! |---|---|---|
+//! | `Num` | `f64` + integer bit | JSON numbers up to 2^53 |
+//! | `Bool` | 1 bit | booleans |
+//! | `Str` | `u32` code into a dictionary | strings |
+//! | `Date` | `i32` day number | `YYYY-MM-DD` strings |
+//! | `DateTime` | `i64` nanoseconds + style | RFC 3339 strings (`Z`/`±HH:MM`, 0–9 fraction digits) |
+//! | `List` | `u32` offset + `u32` codes | arrays of strings (and nulls) |
+//! | `Generic` | a JSON value | anything else, and columns whose rows disagree |
+//!
+//! Plus a presence bit per row. Every stored value materializes back to the
+//! exact JSON it was loaded from ([`Column::value`]), so conditions the typed
+//! fast paths do not cover can always be evaluated by the one-profile
+//! evaluator's own helpers on the materialized value.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use serde_json::{Map, Number, Value};
+
+use super::bitmap::Bitmap;
+use crate::rules::value::{parse_temporal, Temporal};
+
+/// Interned strings: code `i` is the `i`-th distinct string.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Dict {
+    buf: String,
+    ends: Vec<usize>,
+    index: HashMap<Box<str>, u32>,
+}
+
+impl Dict {
+    /// The code of `s`, adding it if new.
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(c) = self.index.get(s) {
+            return *c;
+        }
+        if self.index.is_empty() && !self.ends.is_empty() {
+            self.reindex();
+            if let Some(c) = self.index.get(s) {
+                return *c;
+            }
+        }
+        let code = self.ends.len() as u32;
+        self.buf.push_str(s);
+        self.ends.push(self.buf.len());
+        self.index.insert(s.into(), code);
+        code
+    }
+
+    fn reindex(&mut self) {
+        let index: HashMap<Box<str>, u32> = (0..self.ends.len())
+            .map(|i| (Box::from(self.get(i as u32)), i as u32))
+            .collect();
+        self.index = index;
+    }
+
+    /// The code of `s`, if present.
+    pub fn find(&self, s: &str) -> Option<u32> {
+        if self.index.is_empty() {
+            (0..self.ends.len() as u32).find(|c| self.get(*c) == s)
+        } else {
+            self.index.get(s).copied()
+        }
+    }
+
+    /// Drops the lookup index (rebuilt on the next `intern`): saves memory after loading.
+    pub fn seal(&mut self) {
+        self.index = HashMap::new();
+    }
+
+    /// The string of `code` (empty if out of range).
+    pub fn get(&self, code: u32) -> &str {
+        let i = code as usize;
+        let end = self.ends.get(i).copied().unwrap_or(0);
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(end)
+        };
+        self.buf.get(start..end).unwrap_or("")
+    }
+
+    /// The number of distinct strings.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Bytes allocated.
+    pub fn heap_bytes(&self) -> usize {
+        self.buf.capacity()
+            + self.ends.capacity() * 8
+            + self.index.capacity() * (16 + 4 + 1)
+            + self.index.keys().map(|k| k.len()).sum::<usize>()
+    }
+}
+
+/// How a date-time string was written, packed in a `u32`: the offset in
+/// minutes (low 16 bits, two's complement), the number of fraction digits
+/// (bits 16–19), `Z` (bit 20), `-00:00` (bit 21).
+type Style = u32;
+
+/// Per-row styles, stored once while all rows share one.
+#[derive(Debug, Clone)]
+pub(crate) enum Styles {
+    /// Every row so far has this style.
+    Uniform(Style, usize),
+    /// One style per row.
+    PerRow(Vec<Style>),
+}
+
+impl Styles {
+    /// Appends one row's style.
+    pub fn push(&mut self, s: Style) {
+        match self {
+            Styles::Uniform(u, n) if *u == s || *n == 0 => {
+                *u = s;
+                *n += 1;
+            }
+            Styles::Uniform(u, n) => {
+                let mut v = vec![*u; *n];
+                v.push(s);
+                *self = Styles::PerRow(v);
+            }
+            Styles::PerRow(v) => v.push(s),
+        }
+    }
+
+    /// The style of `row`.
+    pub fn get(&self, row: usize) -> Style {
+        match self {
+            Styles::Uniform(u, _) => *u,
+            Styles::PerRow(v) => v.get(row).copied().unwrap_or(0),
+        }
+    }
+
+    /// Bytes allocated.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Styles::Uniform(..) => 0,
+            Styles::PerRow(v) => v.capacity() * 4,
+        }
+    }
+}
+
+/// A date-time string in the strict shape
+/// `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)`: its instant in nanoseconds and
+/// its style. `None` for any other shape or an instant outside the `i64`
+/// nanosecond range (1677–2262); such values are stored as strings.
+pub(crate) fn strict_date_time(s: &str) -> Option<(i64, Style)> {
+    let b = s.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let shape = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+        .iter()
+        .all(|&i| digit(i))
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && b.get(10) == Some(&b'T')
+        && b.get(13) == Some(&b':')
+        && b.get(16) == Some(&b':');
+    if !shape || b.get(17).is_some_and(|c| *c > b'5') {
+        return None;
+    }
+    let mut i = 19;
+    let mut frac = 0u32;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        while digit(i) {
+            i += 1;
+            frac += 1;
+        }
+        if frac == 0 || frac > 9 {
+            return None;
+        }
+    }
+    let (offset, zulu, neg_zero) = match b.get(i..)? {
+        [b'Z'] => (0i32, true, false),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()) =>
+        {
+            let mins = i32::from(h1 - b'0') * 600
+                + i32::from(h2 - b'0') * 60
+                + i32::from(m1 - b'0') * 10
+                + i32::from(m2 - b'0');
+            if mins >= 24 * 60 {
+                return None;
+            }
+            let neg = *sign == b'-';
+            (if neg { -mins } else { mins }, false, neg && mins == 0)
+        }
+        _ => return None,
+    };
+    let Some(Temporal::Instant(t)) = parse_temporal(s) else {
+        return None;
+    };
+    let nanos = t.timestamp_nanos_opt()?;
+    let style = (offset as i16 as u16 as u32)
+        | (frac << 16)
+        | (u32::from(zulu) << 20)
+        | (u32::from(neg_zero) << 21);
+    Some((nanos, style))
+}
+
+/// Writes an instant back in the style it was read with.
+pub(crate) fn format_date_time(nanos: i64, style: Style) -> String {
+    let offset_min = i32::from(style as u16 as i16);
+    let frac = ((style >> 16) & 0xf) as usize;
+    let zulu = style & (1 << 20) != 0;
+    let neg_zero = style & (1 << 21) != 0;
+    let t = DateTime::<Utc>::from_timestamp_nanos(nanos);
+    let local = FixedOffset::east_opt(offset_min * 60)
+        .map(|o| t.with_timezone(&o).naive_local())
+        .unwrap_or_else(|| t.naive_utc());
+    let mut out = local.format("%Y-%m-%dT%H:%M:%S").to_string();
+    if frac > 0 {
+        let sub = format!("{:09}", t.timestamp_subsec_nanos());
+        out.push('.');
+        out.push_str(sub.get(..frac).unwrap_or(&sub));
+    }
+    if zulu {
+        out.push('Z');
+    } else {
+        let sign = if offset_min < 0 || neg_zero { '-' } else { '+' };
+        let m = offset_min.abs();
+        out.push_str(&format!("{sign}{:02}:{:02}", m / 60, m % 60));
+    }
+    out
+}
+
+/// A `YYYY-MM-DD` string (four-digit year, strict shape) as a day number.
+pub(crate) fn strict_date(s: &str) -> Option<i32> {
+    let b = s.as_bytes();
+    if b.len() != 10
+        || b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || ![0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|&i| b.get(i).is_some_and(u8::is_ascii_digit))
+    {
+        return None;
+    }
+    match parse_temporal(s)? {
+        Temporal::Date(d) => Some(d.num_days_from_ce()),
+        Temporal::Instant(_) => None,
+    }
+}
+
+/// The date of a day number.
+pub(crate) fn day_date(day: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(day)
+}
+
+/// Writes a day number as `YYYY-MM-DD`.
+pub(crate) fn format_day(day: i32) -> String {
+    match day_date(day) {
+        Some(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
+        None => String::new(),
+    }
+}
+
+/// The largest integer every `f64` holds exactly.
+const EXACT_INT: u64 = 1 << 53;
+
+/// A number as `(value, written as an integer)`, if an `f64` holds it exactly.
+fn number_parts(n: &Number) -> Option<(f64, bool)> {
+    if let Some(u) = n.as_u64() {
+        return (u <= EXACT_INT).then_some((u as f64, true));
+    }
+    if let Some(i) = n.as_i64() {
+        return (i.unsigned_abs() <= EXACT_INT).then_some((i as f64, true));
+    }
+    n.as_f64().map(|f| (f, false))
+}
+
+fn number_value(v: f64, int: bool) -> Value {
+    if int {
+        if v >= 0.0 {
+            Value::Number(Number::from(v as u64))
+        } else {
+            Value::Number(Number::from(v as i64))
+        }
+    } else {
+        Number::from_f64(v).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// What one (non-null, non-object) value is, for choosing a column kind.
+enum Typed<'a> {
+    Num(f64, bool),
+    Bool(bool),
+    Date(i32, &'a str),
+    DateTime(i64, Style, &'a str),
+    Str(&'a str),
+    List(&'a [Value]),
+    Other,
+}
+
+fn classify(v: &Value) -> Typed<'_> {
+    match v {
+        Value::Number(n) => match number_parts(n) {
+            Some((f, int)) => Typed::Num(f, int),
+            None => Typed::Other,
+        },
+        Value::Bool(b) => Typed::Bool(*b),
+        Value::String(s) => {
+            if let Some(d) = strict_date(s) {
+                Typed::Date(d, s)
+            } else if let Some((n, st)) = strict_date_time(s) {
+                Typed::DateTime(n, st, s)
+            } else {
+                Typed::Str(s)
+            }
+        }
+        Value::Array(items) if items.iter().all(|e| e.is_string() || e.is_null()) => {
+            Typed::List(items)
+        }
+        _ => Typed::Other,
+    }
+}
+
+/// Element code of a null inside a list.
+pub(crate) const NULL_ELEM: u32 = u32::MAX;
+
+/// The typed values of one attribute path (see the module docs).
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Column {
+    /// No value yet.
+    #[default]
+    Empty,
+    /// Numbers.
+    Num {
+        vals: Vec<f64>,
+        int: Bitmap,
+        present: Bitmap,
+    },
+    /// Booleans.
+    Bool { vals: Bitmap, present: Bitmap },
+    /// Dictionary-encoded strings.
+    Str {
+        codes: Vec<u32>,
+        present: Bitmap,
+        dict: Dict,
+    },
+    /// Calendar dates as day numbers (`num_days_from_ce`).
+    Date { days: Vec<i32>, present: Bitmap },
+    /// Instants in nanoseconds since the epoch, with the written style.
+    DateTime {
+        nanos: Vec<i64>,
+        styles: Styles,
+        present: Bitmap,
+    },
+    /// Lists of strings: row `r` holds `elems[offsets[r]..offsets[r+1]]`.
+    List {
+        offsets: Vec<u32>,
+        elems: Vec<u32>,
+        dict: Dict,
+        present: Bitmap,
+    },
+    /// Any JSON (`Null` = absent).
+    Generic { vals: Vec<Value> },
+}
+
+impl Column {
+    /// The number of rows stored (absent rows included).
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Empty => 0,
+            Column::Num { present, .. }
+            | Column::Bool { present, .. }
+            | Column::Str { present, .. }
+            | Column::Date { present, .. }
+            | Column::DateTime { present, .. }
+            | Column::List { present, .. } => present.len(),
+            Column::Generic { vals } => vals.len(),
+        }
+    }
+
+    /// Whether row `row` holds a value.
+    pub fn is_present(&self, row: usize) -> bool {
+        match self {
+            Column::Empty => false,
+            Column::Num { present, .. }
+            | Column::Bool { present, .. }
+            | Column::Str { present, .. }
+            | Column::Date { present, .. }
+            | Column::DateTime { present, .. }
+            | Column::List { present, .. } => present.get(row),
+            Column::Generic { vals } => vals.get(row).is_some_and(|v| !v.is_null()),
+        }
+    }
+
+    /// The rows holding a value, as a bitmap of `rows` rows.
+    pub fn present(&self, rows: usize) -> Bitmap {
+        match self {
+            Column::Empty => Bitmap::zeros(rows),
+            Column::Num { present, .. }
+            | Column::Bool { present, .. }
+            | Column::Str { present, .. }
+            | Column::Date { present, .. }
+            | Column::DateTime { present, .. }
+            | Column::List { present, .. } => {
+                let mut p = present.clone();
+                p.resize(rows);
+                p
+            }
+            Column::Generic { vals } => {
+                Bitmap::from_fn(rows, |r| vals.get(r).is_some_and(|v| !v.is_null()))
+            }
+        }
+    }
+
+    /// Pads with absent rows up to `len`.
+    pub fn pad(&mut self, len: usize) {
+        // An empty column reads as absent everywhere; it has nothing to pad.
+        if matches!(self, Column::Empty) {
+            return;
+        }
+        while self.len() < len {
+            self.push_absent();
+        }
+    }
+
+    fn push_absent(&mut self) {
+        match self {
+            Column::Empty => {}
+            Column::Num { vals, int, present } => {
+                vals.push(0.0);
+                int.push(false);
+                present.push(false);
+            }
+            Column::Bool { vals, present } => {
+                vals.push(false);
+                present.push(false);
+            }
+            Column::Str { codes, present, .. } => {
+                codes.push(0);
+                present.push(false);
+            }
+            Column::Date { days, present } => {
+                days.push(0);
+                present.push(false);
+            }
+            Column::DateTime {
+                nanos,
+                styles,
+                present,
+            } => {
+                nanos.push(0);
+                let s = styles.get(0);
+                styles.push(s);
+                present.push(false);
+            }
+            Column::List {
+                offsets, present, ..
+            } => {
+                let last = offsets.last().copied().unwrap_or(0);
+                offsets.push(last);
+                present.push(false);
+            }
+            Column::Generic { vals } => vals.push(Value::Null),
+        }
+    }
+
+    /// Stores `v` (not null, not an object) at `row`, which must be at or
+    /// past the current length. Changes the column's kind when `v` does not
+    /// fit: dates and date-times among other strings become `Str`; any other
+    /// disagreement becomes `Generic`.
+    pub fn push(&mut self, row: usize, v: &Value) {
+        if matches!(self, Column::Empty) {
+            *self = Column::new_for(v, row);
+        }
+        self.pad(row);
+        let typed = classify(v);
+        let fits = matches!(
+            (&*self, &typed),
+            (Column::Num { .. }, Typed::Num(..))
+                | (Column::Bool { .. }, Typed::Bool(_))
+                | (
+                    Column::Str { .. },
+                    Typed::Str(_) | Typed::Date(..) | Typed::DateTime(..)
+                )
+                | (Column::Date { .. }, Typed::Date(..))
+                | (Column::DateTime { .. }, Typed::DateTime(..))
+                | (Column::List { .. }, Typed::List(_))
+                | (Column::Generic { .. }, _)
+        );
+        if !fits {
+            let stringy = matches!(self, Column::Date { .. } | Column::DateTime { .. })
+                && matches!(typed, Typed::Str(_) | Typed::Date(..) | Typed::DateTime(..));
+            if stringy {
+                self.convert_to_strings();
+            } else {
+                self.convert_to_generic();
+            }
+        }
+        match (self, typed) {
+            (Column::Num { vals, int, present }, Typed::Num(f, i)) => {
+                vals.push(f);
+                int.push(i);
+                present.push(true);
+            }
+            (Column::Bool { vals, present }, Typed::Bool(b)) => {
+                vals.push(b);
+                present.push(true);
+            }
+            (
+                Column::Str {
+                    codes,
+                    present,
+                    dict,
+                },
+                Typed::Str(s) | Typed::Date(_, s) | Typed::DateTime(_, _, s),
+            ) => {
+                codes.push(dict.intern(s));
+                present.push(true);
+            }
+            (Column::Date { days, present }, Typed::Date(d, _)) => {
+                days.push(d);
+                present.push(true);
+            }
+            (
+                Column::DateTime {
+                    nanos,
+                    styles,
+                    present,
+                },
+                Typed::DateTime(n, st, _),
+            ) => {
+                nanos.push(n);
+                styles.push(st);
+                present.push(true);
+            }
+            (
+                Column::List {
+                    offsets,
+                    elems,
+                    dict,
+                    present,
+                },
+                Typed::List(items),
+            ) => {
+                for e in items {
+                    elems.push(match e.as_str() {
+                        Some(s) => dict.intern(s),
+                        None => NULL_ELEM,
+                    });
+                }
+                offsets.push(elems.len() as u32);
+                present.push(true);
+            }
+            (Column::Generic { vals }, _) => vals.push(v.clone()),
+            // Unreachable after the conversion above; store generically to stay total.
+            (col, _) => {
+                col.convert_to_generic();
+                if let Column::Generic { vals } = col {
+                    vals.push(v.clone());
+                }
+            }
+        }
+    }
+
+    fn new_for(v: &Value, _row: usize) -> Column {
+        match classify(v) {
+            Typed::Num(..) => Column::Num {
+                vals: Vec::new(),
+                int: Bitmap::default(),
+                present: Bitmap::default(),
+            },
+            Typed::Bool(_) => Column::Bool {
+                vals: Bitmap::default(),
+                present: Bitmap::default(),
+            },
+            Typed::Str(_) => Column::Str {
+                codes: Vec::new(),
+                present: Bitmap::default(),
+                dict: Dict::default(),
+            },
+            Typed::Date(..) => Column::Date {
+                days: Vec::new(),
+                present: Bitmap::default(),
+            },
+            Typed::DateTime(..) => Column::DateTime {
+                nanos: Vec::new(),
+                styles: Styles::Uniform(0, 0),
+                present: Bitmap::default(),
+            },
+            Typed::List(_) => Column::List {
+                offsets: vec![0],
+                elems: Vec::new(),
+                dict: Dict::default(),
+                present: Bitmap::default(),
+            },
+            Typed::Other => Column::Generic { vals: Vec::new() },
+        }
+    }
+
+    fn convert_to_strings(&mut self) {
+        let n = self.len();
+        let mut codes = Vec::with_capacity(n);
+        let mut present = Bitmap::default();
+        let mut dict = Dict::default();
+        for r in 0..n {
+            match self.value(r) {
+                Some(Value::String(s)) => {
+                    codes.push(dict.intern(&s));
+                    present.push(true);
+                }
+                _ => {
+                    codes.push(0);
+                    present.push(false);
+                }
+            }
+        }
+        *self = Column::Str {
+            codes,
+            present,
+            dict,
+        };
+    }
+
+    fn convert_to_generic(&mut self) {
+        let n = self.len();
+        let vals = (0..n)
+            .map(|r| self.value(r).unwrap_or(Value::Null))
+            .collect();
+        *self = Column::Generic { vals };
+    }
+
+    /// The value stored at `row`, exactly as loaded (`None` if absent).
+    pub fn value(&self, row: usize) -> Option<Value> {
+        if !self.is_present(row) {
+            return None;
+        }
+        match self {
+            Column::Empty => None,
+            Column::Num { vals, int, .. } => {
+                Some(number_value(*vals.get(row)?, int.get(row))).filter(|v| !v.is_null())
+            }
+            Column::Bool { vals, .. } => Some(Value::Bool(vals.get(row))),
+            Column::Str { codes, dict, .. } => {
+                Some(Value::String(dict.get(*codes.get(row)?).to_string()))
+            }
+            Column::Date { days, .. } => Some(Value::String(format_day(*days.get(row)?))),
+            Column::DateTime { nanos, styles, .. } => Some(Value::String(format_date_time(
+                *nanos.get(row)?,
+                styles.get(row),
+            ))),
+            Column::List {
+                offsets,
+                elems,
+                dict,
+                ..
+            } => {
+                let (a, b) = (*offsets.get(row)? as usize, *offsets.get(row + 1)? as usize);
+                Some(Value::Array(
+                    elems
+                        .get(a..b)?
+                        .iter()
+                        .map(|c| {
+                            if *c == NULL_ELEM {
+                                Value::Null
+                            } else {
+                                Value::String(dict.get(*c).to_string())
+                            }
+                        })
+                        .collect(),
+                ))
+            }
+            Column::Generic { vals } => vals.get(row).cloned(),
+        }
+    }
+
+    /// Drops lookup indexes no longer needed after loading.
+    pub fn seal(&mut self) {
+        match self {
+            Column::Str { dict, .. } | Column::List { dict, .. } => dict.seal(),
+            _ => {}
+        }
+    }
+
+    /// Bytes allocated.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Column::Empty => 0,
+            Column::Num { vals, int, present } => {
+                vals.capacity() * 8 + int.heap_bytes() + present.heap_bytes()
+            }
+            Column::Bool { vals, present } => vals.heap_bytes() + present.heap_bytes(),
+            Column::Str {
+                codes,
+                present,
+                dict,
+            } => codes.capacity() * 4 + present.heap_bytes() + dict.heap_bytes(),
+            Column::Date { days, present } => days.capacity() * 4 + present.heap_bytes(),
+            Column::DateTime {
+                nanos,
+                styles,
+                present,
+            } => nanos.capacity() * 8 + styles.heap_bytes() + present.heap_bytes(),
+            Column::List {
+                offsets,
+                elems,
+                dict,
+                present,
+            } => {
+                offsets.capacity() * 4
+                    + elems.capacity() * 4
+                    + dict.heap_bytes()
+                    + present.heap_bytes()
+            }
+            Column::Generic { vals } => {
+                vals.capacity() * 32 + vals.iter().map(json_heap).sum::<usize>()
+            }
+        }
+    }
+}
+
+/// Approximate heap bytes of a JSON value.
+pub(crate) fn json_heap(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.capacity(),
+        Value::Array(a) => a.capacity() * 32 + a.iter().map(json_heap).sum::<usize>(),
+        Value::Object(o) => o
+            .iter()
+            .map(|(k, v)| k.capacity() + 32 + 16 + json_heap(v))
+            .sum(),
+        _ => 0,
+    }
+}
+
+/// One key path of the trie.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Node {
+    /// The key (one segment of the path; may itself contain dots).
+    pub name: String,
+    /// Child nodes, in first-seen order.
+    pub children: Vec<usize>,
+    child_index: HashMap<String, usize>,
+    /// Rows holding an object here.
+    pub objects: Option<Bitmap>,
+    /// Rows holding an explicit `null` here.
+    pub nulls: Option<Bitmap>,
+    /// The other values.
+    pub col: Column,
+}
+
+/// The key paths of a set of records (profiles, or the events of one type).
+#[derive(Debug, Clone)]
+pub(crate) struct Trie {
+    /// Node 0 is the root (every record is an object).
+    pub nodes: Vec<Node>,
+    /// The number of records.
+    pub rows: usize,
+}
+
+impl Default for Trie {
+    fn default() -> Trie {
+        Trie {
+            nodes: vec![Node::default()],
+            rows: 0,
+        }
+    }
+}
+
+fn mark(bits: &mut Option<Bitmap>, row: usize) {
+    let b = bits.get_or_insert_with(Bitmap::default);
+    if b.len() <= row {
+        b.resize(row + 1);
+    }
+    b.set(row, true);
+}
+
+impl Trie {
+    /// The child of `node` called `key`.
+    pub fn child(&self, node: usize, key: &str) -> Option<usize> {
+        self.nodes.get(node)?.child_index.get(key).copied()
+    }
+
+    /// The node at a nested path from the root.
+    pub fn node_at(&self, path: &[String]) -> Option<usize> {
+        let mut cur = 0;
+        for seg in path {
+            cur = self.child(cur, seg)?;
+        }
+        Some(cur)
+    }
+
+    fn child_or_insert(&mut self, node: usize, key: &str) -> usize {
+        if let Some(c) = self.child(node, key) {
+            return c;
+        }
+        let id = self.nodes.len();
+        self.nodes.push(Node {
+            name: key.to_string(),
+            ..Node::default()
+        });
+        if let Some(parent) = self.nodes.get_mut(node) {
+            parent.children.push(id);
+            parent.child_index.insert(key.to_string(), id);
+        }
+        id
+    }
+
+    /// Appends a record (row `self.rows`); keys for which `skip` is true are left out.
+    pub fn push_record(&mut self, obj: &Map<String, Value>, skip: &dyn Fn(&str) -> bool) {
+        let row = self.rows;
+        self.insert(0, row, obj, skip);
+        self.rows += 1;
+    }
+
+    fn insert(
+        &mut self,
+        node: usize,
+        row: usize,
+        obj: &Map<String, Value>,
+        skip: &dyn Fn(&str) -> bool,
+    ) {
+        for (k, v) in obj {
+            if node == 0 && skip(k) {
+                continue;
+            }
+            let c = self.child_or_insert(node, k);
+            match v {
+                Value::Object(inner) => {
+                    if let Some(n) = self.nodes.get_mut(c) {
+                        mark(&mut n.objects, row);
+                    }
+                    self.insert(c, row, inner, &|_| false);
+                }
+                Value::Null => {
+                    if let Some(n) = self.nodes.get_mut(c) {
+                        mark(&mut n.nulls, row);
+                    }
+                }
+                other => {
+                    if let Some(n) = self.nodes.get_mut(c) {
+                        n.col.push(row, other);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pads every column and bitmap to `self.rows` rows and drops build-time indexes.
+    pub fn finish(&mut self) {
+        let rows = self.rows;
+        for n in &mut self.nodes {
+            n.col.pad(rows);
+            n.col.seal();
+            for b in [&mut n.objects, &mut n.nulls].into_iter().flatten() {
+                b.resize(rows);
+            }
+        }
+    }
+
+    /// The value at `node` for `row`, exactly as loaded (`None`: absent or null).
+    pub fn value(&self, node: usize, row: usize) -> Option<Value> {
+        let n = self.nodes.get(node)?;
+        if n.objects.as_ref().is_some_and(|b| b.get(row)) {
+            return Some(Value::Object(self.object(node, row)));
+        }
+        n.col.value(row)
+    }
+
+    /// The object at `node` for `row` (its children's values and nulls).
+    pub fn object(&self, node: usize, row: usize) -> Map<String, Value> {
+        let mut out = Map::new();
+        let Some(n) = self.nodes.get(node) else {
+            return out;
+        };
+        for &c in &n.children {
+            let Some(child) = self.nodes.get(c) else {
+                continue;
+            };
+            if let Some(v) = self.value(c, row) {
+                out.insert(child.name.clone(), v);
+            } else if child.nulls.as_ref().is_some_and(|b| b.get(row)) {
+                out.insert(child.name.clone(), Value::Null);
+            }
+        }
+        out
+    }
+
+    /// Bytes allocated.
+    pub fn heap_bytes(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self
+                .nodes
+                .iter()
+                .map(|n| {
+                    n.name.capacity()
+                        + n.children.capacity() * 8
+                        + n.child_index.capacity() * 40
+                        + n.objects.as_ref().map_or(0, Bitmap::heap_bytes)
+                        + n.nulls.as_ref().map_or(0, Bitmap::heap_bytes)
+                        + n.col.heap_bytes()
+                })
+                .sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn date_times_round_trip() {
+        for s in [
+            "2025-01-31T09:00:00Z",
+            "2025-01-31T09:00:00.5Z",
+            "2025-01-31T09:00:00.123456789+05:30",
+            "2025-01-31T23:59:59-08:00",
+            "2025-01-31T23:59:59-00:00",
+            "2025-01-31T23:59:59+00:00",
+            "1999-12-31T23:59:59.120-01:30",
+        ] {
+            let (n, st) = strict_date_time(s).unwrap();
+            assert_eq!(format_date_time(n, st), s);
+        }
+        for s in [
+            "2025-01-31t09:00:00Z",
+            "2016-12-31T23:59:60Z",
+            "1500-01-01T00:00:00Z",
+            "2025-01-31T09:00:00.Z",
+        ] {
+            assert!(strict_date_time(s).is_none(), "{s}");
+        }
+        assert_eq!(format_day(strict_date("0999-02-28").unwrap()), "0999-02-28");
+        assert!(strict_date("2025-02-29").is_none());
+    }
+
+    #[test]
+    fn columns_change_kind_and_round_trip() {
+        let vals = [
+            json!("2025-01-01"),
+            json!("2025-01-01T00:00:00Z"),
+            json!("hello"),
+            json!(5),
+            json!(["a", null]),
+            json!(2.5),
+            json!(18446744073709551615u64),
+        ];
+        let mut c = Column::Empty;
+        for (i, v) in vals.iter().enumerate() {
+            c.push(i * 2, v);
+        }
+        c.pad(vals.len() * 2);
+        for (i, v) in vals.iter().enumerate() {
+            assert_eq!(c.value(i * 2).as_ref(), Some(v));
+            assert_eq!(c.value(i * 2 + 1), None);
+        }
+        assert!(matches!(c, Column::Generic { .. }));
+    }
+
+    #[test]
+    fn trie_round_trips_objects() {
+        let recs = [
+            json!({"a": {"b": 1, "c": null}, "a.b": "flat", "l": ["x", "y"], "e": {}}),
+            json!({"a": 3, "z": true}),
+        ];
+        let mut t = Trie::default();
+        for r in &recs {
+            t.push_record(r.as_object().unwrap(), &|_| false);
+        }
+        t.finish();
+        for (i, r) in recs.iter().enumerate() {
+            assert_eq!(&Value::Object(t.object(0, i)), r);
+        }
+    }
+}
