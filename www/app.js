@@ -4,7 +4,8 @@
 // front-end developer would; whole-list work runs in ./editor-worker.js.
 //
 // URL parameters (for deep links and tests): size, seed, asOf, tz, segment
-// (a library name), id (a subscriber id, e.g. sub-0000042).
+// (a library name), id (a subscriber id, e.g. sub-0000042), engine=segment.test
+// (count with Segment.test even when the package has Audience).
 
 import * as kaleido from './pkg/index.js';
 import { profileAt, DEFAULT_AS_OF, DEFAULT_SEED, SAMPLE_SCHEMA } from './sample-data.js';
@@ -87,7 +88,10 @@ const fmt = new Intl.NumberFormat('en-US');
 
 // ─── Worker ───────────────────────────────────────────────────────────────────
 
-const worker = new Worker(new URL('./editor-worker.js', import.meta.url), { type: 'module' });
+const workerUrl = new URL('./editor-worker.js', import.meta.url);
+const forcedEngine = new URLSearchParams(location.search).get('engine');
+if (forcedEngine === 'segment.test') workerUrl.searchParams.set('engine', forcedEngine);
+const worker = new Worker(workerUrl, { type: 'module' });
 const pending = new Map();
 let nextId = 1;
 let hello;
@@ -842,7 +846,8 @@ async function refreshVariants() {
     const r = await request('variants', { source: els.template.value, asOf: state.asOf, timeZone: state.timeZone, locale: els.tplLocale.value || undefined, library: libraryDefinitions() }, 'Variants');
     const table = document.createElement('table');
     table.className = 'variants-table';
-    table.innerHTML = '<caption>Distinct renderings over the whole list (the 12 largest)</caption><thead><tr><th scope="col">subscribers</th><th scope="col">conditions and locale</th><th scope="col">sample</th><th scope="col">preview</th></tr></thead>';
+    const scope = r.over < r.total ? `the first ${fmt.format(r.over)} of ${fmt.format(r.total)} subscribers` : `all ${fmt.format(r.total)} subscribers`;
+    table.innerHTML = `<caption>Distinct renderings over ${scope} (the 12 largest)</caption><thead><tr><th scope="col">subscribers</th><th scope="col">conditions and locale</th><th scope="col">sample</th><th scope="col">preview</th></tr></thead>`;
     const tbody = document.createElement('tbody');
     r.variants.slice(0, 12).forEach((v, k) => {
       const tr = document.createElement('tr');
@@ -877,6 +882,7 @@ async function refreshVariants() {
     box.dataset.state = 'done';
     box.dataset.asOf = state.asOf;
     box.dataset.locale = els.tplLocale.value;
+    box.dataset.over = String(r.over);
   } catch (err) {
     if (isCancelled(err)) return;
     box.replaceChildren(document.createTextNode(`Could not compute variants: ${err.message}`));

@@ -29,8 +29,10 @@ const SHARD = 25_000;
 export const FALLBACK_MAX = 100_000;
 const SLICE = 1000;
 
+// `?engine=segment.test` on the worker URL forces the fallback engine (tests, comparisons).
+const forced = new URL(self.location.href).searchParams.get('engine');
 const state = {
-  engine: typeof Audience === 'function' ? 'audience' : 'segment.test',
+  engine: typeof Audience === 'function' && forced !== 'segment.test' ? 'audience' : 'segment.test',
   size: 0,
   seed: 1,
   dataAsOf: DEFAULT_AS_OF,
@@ -346,6 +348,7 @@ async function next(id, args) {
  * profile is rendered with that locale and language, as in the page's preview.
  */
 const VARIANT_SLICE = 1000;
+const VARIANT_MAX = 100_000;
 async function variants(id, args) {
   const tpl = Template.compile(args.source);
   const set = segmentSet(args.library);
@@ -354,8 +357,12 @@ async function variants(id, args) {
     const override = args.locale ? { locale: args.locale, language: args.locale.split('-')[0] } : null;
     const byKey = new Map();
     const warnings = new Map();
-    for (let start = 0; start < state.size; start += VARIANT_SLICE) {
-      const n = Math.min(VARIANT_SLICE, state.size - start);
+    // Template.variants takes profile arrays: with the audience engine the
+    // profiles are generated again slice by slice, so very long lists are
+    // previewed over their first VARIANT_MAX subscribers (the answer says so).
+    const over = state.profiles ? state.size : Math.min(state.size, VARIANT_MAX);
+    for (let start = 0; start < over; start += VARIANT_SLICE) {
+      const n = Math.min(VARIANT_SLICE, over - start);
       let slice = state.profiles ? state.profiles.slice(start, start + n) : generateProfiles({ count: n, seed: state.seed, start });
       if (override) slice = slice.map((p) => ({ ...p, ...override }));
       for (const v of tpl.variants(slice, opts)) {
@@ -364,10 +371,10 @@ async function variants(id, args) {
         else byKey.set(v.key, { ...v });
         for (const w of v.warnings ?? []) warnings.set(`${w.code}|${w.message}`, w);
       }
-      progress(id, start + n, state.size, 'variants');
+      progress(id, start + n, over, 'variants');
       await checkpoint(id);
     }
-    return { variants: [...byKey.values()].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)), total: state.size };
+    return { variants: [...byKey.values()].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1)), total: state.size, over };
   } finally {
     tpl.free();
     set?.free();

@@ -328,3 +328,26 @@ test('default list: 50,000 subscribers, typing is never blocked and the last cou
     assert.ok(metrics >= 1);
   });
 });
+
+test('both engines (Audience and Segment.test) give the package\'s counts', async () => {
+  const engines = typeof kaleido.Audience === 'function' ? ['audience', 'segment.test'] : ['segment.test'];
+  for (const engine of engines) {
+    await withPage(env, `editor-engine-${engine}`, async (p) => {
+      await open(p, engine === 'segment.test' ? '&engine=segment.test' : '');
+      assert.equal(await p.page.getByTestId('engine').getAttribute('data-engine'), engine);
+      const rule = 'did purchase in last 90 days and (country in ["US", "GB"] or in segment "high value")';
+      await typeRule(p.page, rule);
+      assert.equal(Number(await p.page.getByTestId('count').getAttribute('data-value')), nodeCount(rule), engine);
+      // The library keeps the edited rule ("my segment") and re-sizes it with the others.
+      await p.page.waitForFunction(
+        (n) => document.querySelector('[data-testid=chart-sizes-body] g.bar[data-name="my segment"]')?.dataset.value === String(n),
+        nodeCount(rule),
+        { timeout: READY_TIMEOUT },
+      );
+      for (const s of available()) {
+        const v = await p.page.locator(`[data-testid=chart-sizes-body] g.bar[data-name="${s.name}"]`).getAttribute('data-value');
+        assert.equal(Number(v), nodeCount(s.rule), `${engine}: ${s.name}`);
+      }
+    });
+  }
+});

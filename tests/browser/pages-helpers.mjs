@@ -29,15 +29,16 @@ export async function openPage(p, url) {
 
 /** Waits until the chart (by its data-testid) finished computing with the given clock key (asOf|tz|size|seed). */
 export async function waitForChart(page, testid, key) {
-  await page.waitForFunction(
+  const handle = await page.waitForFunction(
     ([id, k]) => {
       const el = document.querySelector(`[data-testid="${id}"]`);
-      return el && (el.dataset.state === 'done' || el.dataset.state === 'error') && (!k || el.dataset.key === k);
+      const done = el && (el.dataset.state === 'done' || el.dataset.state === 'error') && (!k || el.dataset.key === k);
+      return done && el.dataset.state;
     },
     [testid, key],
     { timeout: READY_TIMEOUT },
   );
-  assert.equal(await page.getByTestId(testid).getAttribute('data-state'), 'done', `${testid} computed`);
+  assert.equal(await handle.jsonValue(), 'done', `${testid} computed`);
 }
 
 /** Waits for the live count of exactly this rule text. */
