@@ -13,7 +13,8 @@
 // - the longest main-thread task while typing (Long Tasks API; 0 = none over
 //   50 ms) and the longest keystroke event (Event Timing API: input delay +
 //   handlers + next paint), i.e. how long typing could feel stuck.
-// Peer, measured in the same run and page: the same rules counted with
+// Both engines run (Audience when the package has it, then Segment.test via
+// ?engine=segment.test). Peer, measured in the same run: the same rules counted with
 // `Segment.test` in a synchronous loop on the main thread, which is what a
 // page without the worker would block every keystroke for.
 
@@ -44,59 +45,72 @@ const ms = (x) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : Math.round(x)
 
 const env = await launch({ root: ROOT });
 try {
-  const p = await newPage(env.browser, env.server.url.replace(/\/$/, ''), { viewport: { width: 1280, height: 900 } });
-  const { page } = p;
-  const t0 = Date.now();
-  await page.goto(`${env.server.url}?size=${SIZE}`);
-  await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 600_000 });
-  await page.waitForFunction(() => document.querySelector('[data-testid=count]').dataset.state === 'done', null, { timeout: 600_000 });
-  const engine = await page.getByTestId('engine').getAttribute('data-engine');
-  const loadMs = Date.now() - t0;
-  // Let the initial chart work finish so it does not share the worker with the first rule.
-  await page.waitForFunction(
-    () => ['chart-sizes-body', 'chart-overlap-body', 'chart-sendtime-body'].every((id) => document.querySelector(`[data-testid=${id}]`).dataset.state !== 'running'),
-    null,
-    { timeout: 600_000 },
-  );
-  await page.evaluate(() => {
-    window.__bench = { longTasks: [], events: [] };
-    new PerformanceObserver((list) => window.__bench.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
-    new PerformanceObserver((list) =>
-      window.__bench.events.push(...list.getEntries().filter((e) => ['keydown', 'keypress', 'keyup', 'input', 'beforeinput'].includes(e.name)).map((e) => e.duration)),
-    ).observe({ type: 'event', durationThreshold: 16, buffered: false });
-  });
-
-  const rows = [];
-  for (const rule of RULES) {
-    await page.evaluate(() => {
-      window.__bench.longTasks.length = 0;
-      window.__bench.events.length = 0;
-    });
-    const box = page.getByTestId('rule-input');
-    await box.fill('');
-    await box.pressSequentially(rule, { delay: KEY_DELAY });
+  const results = [];
+  for (const forced of ['', 'segment.test']) {
+    const p = await newPage(env.browser, env.server.url.replace(/\/$/, ''), { viewport: { width: 1280, height: 900 } });
+    const { page } = p;
+    const t0 = Date.now();
+    await page.goto(`${env.server.url}?size=${SIZE}${forced ? `&engine=${forced}` : ''}`);
+    await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 600_000 });
+    const engine = await page.getByTestId('engine').getAttribute('data-engine');
+    const loadMs = Date.now() - t0;
+    if (forced && results.some((r) => r.engine === engine)) {
+      await p.context.close();
+      break;
+    }
+    // Let the initial chart work finish so it does not share the worker with the first rule.
     await page.waitForFunction(
-      (r) => {
-        const el = document.querySelector('[data-testid=count]');
-        return el.dataset.rule === r && el.dataset.state === 'done';
-      },
-      rule,
+      () => ['chart-sizes-body', 'chart-overlap-body', 'chart-sendtime-body'].every((id) => document.querySelector(`[data-testid=${id}]`).dataset.state !== 'running')
+        && document.querySelector('[data-testid=variants]').dataset.state !== 'running',
+      null,
       { timeout: 600_000 },
     );
-    const r = await page.evaluate((text) => {
-      const m = window.__kaleido.metrics.filter((x) => x.rule === text).at(-1);
-      return {
-        keystrokeToCount: m.keystrokeToCountMs,
-        worker: m.workerMs,
-        count: Number(document.querySelector('[data-testid=count]').dataset.value),
-        longestTask: Math.max(0, ...window.__bench.longTasks),
-        longestKey: Math.max(0, ...window.__bench.events),
-      };
-    }, rule);
-    // Peer: the same count as a synchronous main-thread loop over the same list.
-    rows.push({ rule, ...r });
+    await page.evaluate(() => {
+      window.__bench = { longTasks: [], events: [] };
+      new PerformanceObserver((list) => window.__bench.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+      new PerformanceObserver((list) =>
+        window.__bench.events.push(...list.getEntries().filter((e) => ['keydown', 'keypress', 'keyup', 'input', 'beforeinput'].includes(e.name)).map((e) => e.duration)),
+      ).observe({ type: 'event', durationThreshold: 16, buffered: false });
+    });
+    const rows = [];
+    for (const rule of RULES) {
+      await page.evaluate(() => {
+        window.__bench.longTasks.length = 0;
+        window.__bench.events.length = 0;
+      });
+      const box = page.getByTestId('rule-input');
+      await box.fill('');
+      await box.pressSequentially(rule, { delay: KEY_DELAY });
+      await page.waitForFunction(
+        (r) => {
+          const el = document.querySelector('[data-testid=count]');
+          return el.dataset.rule === r && el.dataset.state === 'done';
+        },
+        rule,
+        { timeout: 600_000 },
+      );
+      rows.push({
+        rule,
+        ...(await page.evaluate((text) => {
+          const m = window.__kaleido.metrics.filter((x) => x.rule === text).at(-1);
+          return {
+            keystrokeToCount: m.keystrokeToCountMs,
+            worker: m.workerMs,
+            count: Number(document.querySelector('[data-testid=count]').dataset.value),
+            longestTask: Math.max(0, ...window.__bench.longTasks),
+            longestKey: Math.max(0, ...window.__bench.events),
+          };
+        }, rule)),
+      });
+    }
+    results.push({ engine, loadMs, rows });
+    await p.context.close();
   }
-  const peer = await page.evaluate(
+
+  // Peer: the same counts as a synchronous main-thread loop over the same list.
+  const p = await newPage(env.browser, env.server.url.replace(/\/$/, ''));
+  await p.page.goto(`${env.server.url}sample-data.js`);
+  const peer = await p.page.evaluate(
     async ({ rules, size }) => {
       const k = await import('./pkg/index.js');
       const { generateProfiles, DEFAULT_AS_OF } = await import('./sample-data.js');
@@ -118,15 +132,20 @@ try {
   );
   await p.context.close();
 
-  console.log(`\n### Editor responsiveness: ${SIZE.toLocaleString('en-US')} subscribers, engine \`${engine}\`, headless Chromium (page ready in ${(loadMs / 1000).toFixed(1)} s)\n`);
-  console.log('| rule | members | keystroke → count | worker count | longest main-thread task while typing | longest keystroke event | peer: main-thread `Segment.test` loop (blocks input) | peer ÷ keystroke → count |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-  rows.forEach((r, i) => {
-    if (peer[i].n !== r.count) throw new Error(`count mismatch for ${r.rule}: page ${r.count}, main-thread loop ${peer[i].n}`);
-    const ratio = `${(peer[i].ms / r.keystrokeToCount).toFixed(1)}×`;
-    console.log(`| \`${r.rule}\` | ${r.count.toLocaleString('en-US')} | ${ms(r.keystrokeToCount)} | ${ms(r.worker)} | ${r.longestTask ? ms(r.longestTask) : 'none > 50 ms'} | ${r.longestKey ? ms(r.longestKey) : '< 16 ms'} | ${ms(peer[i].ms)} | ${ratio} |`);
-  });
-  console.log(`\nmedian keystroke → count: ${ms(median(rows.map((r) => r.keystrokeToCount)))}; median main-thread loop: ${ms(median(peer.map((x) => x.ms)))}`);
+  console.log(`\n### Editor responsiveness: ${SIZE.toLocaleString('en-US')} subscribers, headless Chromium, keys ${KEY_DELAY} ms apart\n`);
+  console.log('| engine | rule | members | keystroke → count | worker count | longest main-thread task while typing | longest keystroke event | peer: main-thread `Segment.test` loop (blocks input) | peer ÷ keystroke → count |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const { engine, rows } of results) {
+    rows.forEach((r, i) => {
+      if (peer[i].n !== r.count) throw new Error(`count mismatch for ${r.rule}: page ${r.count}, main-thread loop ${peer[i].n}`);
+      console.log(`| ${engine} | \`${r.rule}\` | ${r.count.toLocaleString('en-US')} | ${ms(r.keystrokeToCount)} | ${ms(r.worker)} | ${r.longestTask ? ms(r.longestTask) : 'none > 50 ms'} | ${r.longestKey ? ms(r.longestKey) : '< 16 ms'} | ${ms(peer[i].ms)} | ${(peer[i].ms / r.keystrokeToCount).toFixed(1)}× |`);
+    });
+  }
+  console.log('');
+  for (const { engine, loadMs, rows } of results) {
+    console.log(`${engine}: page ready in ${(loadMs / 1000).toFixed(1)} s; median keystroke → count ${ms(median(rows.map((r) => r.keystrokeToCount)))}`);
+  }
+  console.log(`main-thread Segment.test loop: median ${ms(median(peer.map((x) => x.ms)))}`);
 } finally {
   await env.close();
 }
