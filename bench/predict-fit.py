@@ -8,7 +8,12 @@ Usage:
     /tmp/lt/bin/python bench/predict-fit.py [SHARED_DIR] [/tmp/kaleido-predict-100k.csv]
 
 SHARED_DIR defaults to $KALEIDO_SHARED, else ../shared beside the repo, else /work/shared.
+
+Benchmark mode (spawned by bench/predict.mjs on the CSV it generated):
+    /tmp/lt/bin/python bench/predict-fit.py --bench CSV [--score N | --score-csv CSV2] [--horizon H]
+prints one JSON object: fit and scoring times in seconds and the fitted parameters.
 """
+import json
 import os
 import sys
 import time
@@ -36,7 +41,46 @@ def timed(label, fn):
     return result
 
 
+def bench(path, score_n, horizon, score_csv=None):
+    """Times lifetimes on the benchmark CSV: both fits, then P(alive) +
+    E[Y(horizon)] + P(no purchase ... ) for score_n customers (the CSV tiled)."""
+    import lifetimes
+    import numpy as np
+
+    s = pd.read_csv(path)
+    out = {"lifetimes": lifetimes.__version__, "customers": len(s)}
+    start = time.perf_counter()
+    bgf = BetaGeoFitter().fit(s.frequency, s.recency, s["T"])
+    out["bgFit"] = time.perf_counter() - start
+    out["bgNbd"] = {k: float(v) for k, v in bgf.params_.items()}
+    rep = s[s.frequency > 0]
+    start = time.perf_counter()
+    ggf = GammaGammaFitter().fit(rep.frequency, rep.monetary_value)
+    out["ggFit"] = time.perf_counter() - start
+    out["gammaGamma"] = {k: float(v) for k, v in ggf.params_.items()}
+    if score_csv:
+        sc = pd.read_csv(score_csv)
+        f, r, t = sc.frequency.to_numpy(), sc.recency.to_numpy(), sc["T"].to_numpy()
+    else:
+        reps = -(-score_n // len(s))
+        f = np.tile(s.frequency.to_numpy(), reps)[:score_n]
+        r = np.tile(s.recency.to_numpy(), reps)[:score_n]
+        t = np.tile(s["T"].to_numpy(), reps)[:score_n]
+    start = time.perf_counter()
+    alive = bgf.conditional_probability_alive(f, r, t)
+    expected = bgf.conditional_expected_number_of_purchases_up_to_time(horizon, f, r, t)
+    out["score"] = time.perf_counter() - start
+    out["scored"] = int(len(f))
+    out["checksum"] = float(np.sum(alive) + np.sum(expected))
+    print(json.dumps(out))
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--bench":
+        args = sys.argv[2:]
+        flag = lambda name, default: type(default)(args[args.index(name) + 1]) if name in args else default
+        bench(args[0], flag("--score", 1_000_000), flag("--horizon", 13.0), flag("--score-csv", ""))
+        return
     cdnow = os.path.join(shared_dir(), "corpora", "cdnow")
     d = pd.read_csv(os.path.join(cdnow, "cdnow_customers_summary.csv"))
     # Note: d.T is pandas' transpose; the column is d["T"].

@@ -414,20 +414,231 @@ export function localSendTime(
 
 // ---------------------------------------------------------------- prediction
 
+/** BG/NBD parameters: purchase rates ~ Gamma(r, alpha), dropout ~ Beta(a, b), per model time unit. */
+export interface BgNbdParams {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+  logLikelihood: number;
+}
+
+/** Gamma-Gamma spend parameters. */
+export interface GammaGammaParams {
+  p: number;
+  q: number;
+  v: number;
+  logLikelihood: number;
+}
+
+/** A fitted model as `predict.score` takes it (`logLikelihood` is optional here). */
+export interface PredictModel {
+  bgNbd: Omit<BgNbdParams, 'logLikelihood'> & { logLikelihood?: number };
+  gammaGamma?: (Omit<GammaGammaParams, 'logLikelihood'> & { logLikelihood?: number }) | null;
+}
+
+/** A numeric column: a Float64Array or an array of numbers. */
+export type NumberColumn = Float64Array | number[];
+
+/** Per-customer history: repeat purchase days, first-to-last and first-to-asOf spans. */
+export interface CustomerHistory {
+  frequency: number;
+  recency: number;
+  T: number;
+  monetaryValue?: number;
+}
+
+/** One customer's scores over the horizon. */
+export interface Score {
+  /** P(still a customer). */
+  pAlive: number;
+  /** Expected purchases within the horizon. */
+  expectedPurchases: number;
+  /** P(at least one purchase within the horizon). */
+  purchaseProbability: number;
+  /** Expected spend per purchase (with Gamma-Gamma and monetaryValue). */
+  expectedSpend?: number;
+  /** Discounted customer lifetime value (with Gamma-Gamma and monetaryValue). */
+  clv?: number;
+}
+
+/** `score` on columns: one Float64Array per score. */
+export interface ScoreColumns {
+  pAlive: Float64Array;
+  expectedPurchases: Float64Array;
+  purchaseProbability: Float64Array;
+  expectedSpend?: Float64Array;
+  clv?: Float64Array;
+}
+
+/** Options of `predict.score`. */
+export interface ScoreOptions {
+  /** Horizon in model time units (days for models from profiles); default 30. */
+  horizon?: number;
+  clv?: ClvOptions;
+}
+
+/** CLV horizon and monthly discounting; defaults 12 months, 0.01, 30 (days). */
+export interface ClvOptions {
+  months?: number;
+  monthlyDiscountRate?: number;
+  /** Model time units per month: 30 for days, 4.345 for weeks. */
+  periodsPerMonth?: number;
+}
+
+/** Lifecycle thresholds in days (defaults in docs/predict.md). */
+export interface LifecycleOptions {
+  newDays?: number;
+  activeDays?: number;
+  lapsedDays?: number;
+  churnedDays?: number;
+  reactivationGapDays?: number;
+  reactivatedDays?: number;
+  vipWindowDays?: number;
+  vipMinPurchases?: number;
+  vipMinSpend?: number | null;
+}
+
+/** How predictions read profiles' events. */
+export interface PredictOptions {
+  /** Events after it are ignored; default now. */
+  asOf?: string | Date;
+  /** Zone that cuts purchase days (and fallback for send hours); default 'UTC'. */
+  timeZone?: string;
+  /** Purchase event type; default 'purchase'. */
+  eventType?: string;
+  /** Purchase amount property; default 'amount' (missing/null = 0). */
+  amountField?: string;
+  /** Open event type for best_send_hour; default 'email_open'. */
+  openEventType?: string;
+  /** Profile attribute with the subscriber's IANA zone; default 'timezone'. */
+  timeZoneField?: string;
+  /** Profile attribute with the sign-up date; default 'signup_date'; null ignores sign-ups. */
+  signupField?: string | null;
+  lifecycle?: LifecycleOptions;
+  clv?: ClvOptions;
+  /** Use these parameters (per day) instead of fitting. */
+  model?: Partial<PredictModel>;
+  /** `summarize` only: time unit in days (7 = weeks); default 1. */
+  unitDays?: number;
+}
+
+export type RfmSegmentName =
+  | 'champions'
+  | 'loyal'
+  | 'potential_loyalists'
+  | 'new'
+  | 'promising'
+  | 'need_attention'
+  | 'about_to_sleep'
+  | 'at_risk'
+  | 'cannot_lose'
+  | 'hibernating'
+  | 'lost';
+
+export type LifecycleStage = 'prospect' | 'new' | 'active' | 'vip' | 'reactivated' | 'at_risk' | 'lapsed' | 'churned';
+
+/**
+ * Fields derived for one profile (snake_case: the names segment rules use once
+ * merged, e.g. `churn_risk > 0.7 and predicted_clv >= 200`). `null` = unknown:
+ * no purchases yet, or a model that could not be fitted.
+ */
+export interface DerivedFields {
+  rfm: { r: number; f: number; m: number; segment: RfmSegmentName } | null;
+  p_alive: number | null;
+  churn_risk: number | null;
+  purchase_probability_30d: number | null;
+  expected_purchases_90d: number | null;
+  predicted_clv: number | null;
+  lifecycle: LifecycleStage | null;
+  /** Local hour 0-23 in the subscriber's zone (own opens, else the list's). */
+  best_send_hour: number | null;
+}
+
+/** What `predict.fit` fitted. */
+export interface PredictorModel {
+  profiles: number;
+  /** Profiles with at least one purchase. */
+  customers: number;
+  unit: 'day';
+  bgNbd: BgNbdParams | null;
+  bgNbdError?: string;
+  gammaGamma: GammaGammaParams | null;
+  gammaGammaError?: string;
+  populationSendHour: number | null;
+}
+
+/** The inputs behind a profile's derived fields (for explanations). */
+export interface PredictExplanation {
+  asOf: string;
+  timeZone: string;
+  unit: 'day';
+  frequency: number;
+  recency: number;
+  T: number;
+  monetaryValue: number;
+  purchaseDays: number;
+  daysSinceLast: number | null;
+  totalSpend: number;
+  bgNbd: BgNbdParams | null;
+  gammaGamma: GammaGammaParams | null;
+  rfm: { r: number; f: number; m: number; code: string; segment: RfmSegmentName; customers: number } | null;
+  opens: number;
+  openHoursUsed: 'own' | 'population';
+  fields: DerivedFields;
+}
+
+/** Models fitted on a profile list (from `predict.fit`). */
+export class Predictor {
+  private constructor();
+  readonly model: PredictorModel;
+  derive(profile: object): DerivedFields;
+  deriveAll(profiles: object[]): DerivedFields[];
+  explain(profile: object): PredictExplanation;
+  free(): void;
+}
+
 export const predict: {
-  fitBgNbd(rows: { frequency: number; recency: number; T: number }[]): {
-    r: number;
-    alpha: number;
-    a: number;
-    b: number;
-    logLikelihood: number;
-  };
-  fitGammaGamma(rows: { frequency: number; monetaryValue: number }[]): {
-    p: number;
-    q: number;
-    v: number;
-    logLikelihood: number;
-  };
+  /** Maximum-likelihood BG/NBD fit; KaleidoError 'data' with row/field for a bad row. */
+  fitBgNbd(
+    rows: { frequency: number; recency: number; T: number }[] | { frequency: NumberColumn; recency: NumberColumn; T: NumberColumn },
+  ): BgNbdParams;
+  /** Gamma-Gamma fit (rows with frequency 0 are skipped). */
+  fitGammaGamma(
+    rows: { frequency: number; monetaryValue: number }[] | { frequency: NumberColumn; monetaryValue: NumberColumn },
+  ): GammaGammaParams;
+  /** P(alive), expected purchases, P(>=1 purchase) (and CLV) per customer; columns in, columns out. */
+  score(model: PredictModel, rows: CustomerHistory[], options?: ScoreOptions): Score[];
+  score(
+    model: PredictModel,
+    columns: { frequency: NumberColumn; recency: NumberColumn; T: NumberColumn; monetaryValue?: NumberColumn },
+    options?: ScoreOptions,
+  ): ScoreColumns;
+  /** Each profile's purchase summary (lifetimes conventions) as of `asOf`. */
+  summarize(
+    profiles: object[],
+    options?: PredictOptions,
+  ): {
+    frequency: number;
+    recency: number;
+    T: number;
+    monetaryValue: number;
+    purchaseDays: number;
+    daysSinceLast: number;
+    totalSpend: number;
+  }[];
+  /** RFM quintile scores relative to the rows given. */
+  rfm(
+    rows: { recency: number; frequency: number; monetary: number }[],
+  ): { r: number; f: number; m: number; segment: RfmSegmentName; code: string }[];
+  /** One profile's lifecycle stage. */
+  lifecycle(profile: object, options?: PredictOptions): LifecycleStage;
+  /** Reads the list once and fits both models. */
+  fit(profiles: object[], options?: PredictOptions): Predictor;
+  /** Derived fields per profile (parallel array) and the fitted model. */
+  deriveFields(profiles: object[], options?: PredictOptions): { fields: DerivedFields[]; model: PredictorModel };
+  /** Shallow copies of the profiles with the derived fields merged in (ready for Segment rules). */
+  enrich<P extends object>(profiles: P[], options?: PredictOptions): (P & DerivedFields)[];
 };
 
 // ---------------------------------------------------------------- campaigns
@@ -579,7 +790,7 @@ export class Campaigns {
   names(): string[];
   simulate(profile: object, options: SimulateOptions): ScheduledMessage[];
   simulateAudience(
-    /** An array of profiles (an `Audience` is accepted by the type but not yet by the build: it throws). */
+    /** An array of profiles, or an `Audience` (its profiles in load order). */
     audience: object[] | Audience,
     options: SimulateOptions,
   ): { date: string; campaign: string; count: number }[];

@@ -1,7 +1,7 @@
 // Browser (and bundler) entry of `kaleido`: the `--target web` build behind init().
 import initWasm, * as wasm from './web/kaleido.js';
 
-export { version, Segment, SegmentSet, Template, Audience, inferSchema, Campaigns, assignVariant } from './web/kaleido.js';
+export { version, Segment, SegmentSet, Template, Audience, inferSchema, Campaigns, assignVariant, Predictor } from './web/kaleido.js';
 export {
   formatNumber,
   formatCurrency,
@@ -54,5 +54,37 @@ export class KaleidoError extends Error {
 export const jsonLogic = Object.freeze({
   apply(logic, data) {
     return wasm.jsonLogicApply(logic, data);
+  },
+});
+
+/** Purchase prediction (BG/NBD, Gamma-Gamma, CLV, RFM, lifecycle), computed in WebAssembly. */
+export const predict = Object.freeze({
+  fitBgNbd(rows) {
+    return wasm.predictFitBgNbd(rows);
+  },
+  fitGammaGamma(rows) {
+    return wasm.predictFitGammaGamma(rows);
+  },
+  score(model, rows, options) {
+    return wasm.predictScore(model, rows, options);
+  },
+  summarize(profiles, options) {
+    return wasm.predictSummarize(profiles, options);
+  },
+  rfm(rows) {
+    return wasm.predictRfm(rows);
+  },
+  lifecycle(profile, options) {
+    return wasm.predictLifecycle(profile, options);
+  },
+  fit(profiles, options) {
+    return wasm.predictFit(profiles, options);
+  },
+  deriveFields(profiles, options) {
+    return wasm.predictDeriveFields(profiles, options);
+  },
+  enrich(profiles, options) {
+    const { fields } = wasm.predictDeriveFields(profiles, options);
+    return profiles.map((p, i) => Object.assign({}, p, fields[i]));
   },
 });

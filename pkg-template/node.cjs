@@ -32,10 +32,43 @@ const jsonLogic = Object.freeze({
   },
 });
 
+/** Purchase prediction (BG/NBD, Gamma-Gamma, CLV, RFM, lifecycle), computed in WebAssembly. */
+const predict = Object.freeze({
+  fitBgNbd(rows) {
+    return wasm.predictFitBgNbd(rows);
+  },
+  fitGammaGamma(rows) {
+    return wasm.predictFitGammaGamma(rows);
+  },
+  score(model, rows, options) {
+    return wasm.predictScore(model, rows, options);
+  },
+  summarize(profiles, options) {
+    return wasm.predictSummarize(profiles, options);
+  },
+  rfm(rows) {
+    return wasm.predictRfm(rows);
+  },
+  lifecycle(profile, options) {
+    return wasm.predictLifecycle(profile, options);
+  },
+  fit(profiles, options) {
+    return wasm.predictFit(profiles, options);
+  },
+  deriveFields(profiles, options) {
+    return wasm.predictDeriveFields(profiles, options);
+  },
+  enrich(profiles, options) {
+    const { fields } = wasm.predictDeriveFields(profiles, options);
+    return profiles.map((p, i) => Object.assign({}, p, fields[i]));
+  },
+});
+
 module.exports = {
   init,
   KaleidoError,
   jsonLogic,
+  predict,
   version: wasm.version,
   Segment: wasm.Segment,
   SegmentSet: wasm.SegmentSet,
@@ -44,6 +77,7 @@ module.exports = {
   inferSchema: wasm.inferSchema,
   Campaigns: wasm.Campaigns,
   assignVariant: wasm.assignVariant,
+  Predictor: wasm.Predictor,
   formatNumber: wasm.formatNumber,
   formatCurrency: wasm.formatCurrency,
   formatDate: wasm.formatDate,

@@ -5,6 +5,7 @@ export const {
   init,
   KaleidoError,
   jsonLogic,
+  predict,
   version,
   Segment,
   SegmentSet,
@@ -13,6 +14,7 @@ export const {
   inferSchema,
   Campaigns,
   assignVariant,
+  Predictor,
 } = kaleido;
 export const { formatNumber, formatCurrency, formatDate, pluralCategory, holidays, localSendTime } = kaleido;
 export default kaleido;

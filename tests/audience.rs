@@ -114,7 +114,7 @@ fn gen_profile(rng: &mut Rng, i: usize, base: &str) -> Value {
     let mut p = serde_json::Map::new();
     p.insert(
         "id".into(),
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             json!(format!("u{i}"))
         } else {
             json!(i)

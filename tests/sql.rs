@@ -1009,6 +1009,11 @@ fn build_cases(
     let schema = schema();
     let set = segment_set();
     let mut cases = Vec::new();
+    // The engines are compared with the evaluator's members, which must also
+    // be exactly `Audience.members` (the columnar engine) on the same data.
+    let audience =
+        kaleido::Audience::from_records(&data.profiles, &kaleido::LoadOptions::default())
+            .unwrap_or_else(|e| panic!("the generated profiles load as an Audience: {e:#}"));
     for s in scenarios {
         let (as_of, tz) = clock(s);
         let eval = EvalOptions {
@@ -1024,6 +1029,20 @@ fn build_cases(
                 .filter(|p| seg.test(p, &eval).unwrap_or_else(|e| panic!("{rule}: {e}")))
                 .map(|p| p["id"].as_str().unwrap().to_string())
                 .collect();
+            let members: Vec<String> = audience
+                .members(&seg, &eval, 0, usize::MAX)
+                .unwrap_or_else(|e| panic!("{rule}: {e}"))
+                .into_iter()
+                .map(|id| match id {
+                    kaleido::IdValue::String(s) => s,
+                    kaleido::IdValue::Number(n) => n.to_string(),
+                })
+                .collect();
+            assert_eq!(
+                members, expected,
+                "Audience.members differs for {rule} ({})",
+                s.name
+            );
             let layouts: &[bool] = if json_layout {
                 &[false, true]
             } else {

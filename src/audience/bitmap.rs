@@ -76,7 +76,7 @@ impl Bitmap {
 
     /// Appends one row.
     pub fn push(&mut self, on: bool) {
-        if self.len % 64 == 0 {
+        if self.len.is_multiple_of(64) {
             self.words.push(0);
         }
         self.len += 1;

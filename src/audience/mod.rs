@@ -240,6 +240,13 @@ impl Audience {
         self.row_of(id).map(|r| Value::Object(self.profile_at(r)))
     }
 
+    /// Every profile in load order, reconstructed as [`Audience::profile`] does.
+    pub fn profiles(&self) -> Vec<Value> {
+        (0..self.size())
+            .map(|r| Value::Object(self.profile_at(r)))
+            .collect()
+    }
+
     fn profile_at(&self, row: usize) -> Map<String, Value> {
         let mut obj = self.trie.object(0, row);
         if self.events_key.get(row) {

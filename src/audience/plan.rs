@@ -396,14 +396,14 @@ fn col_tri(col: &Column, rows: usize, cond: &Expr, clock: &Clock) -> Result<(Bit
                             let lo = time::before(clock.as_of, p, tz).map(nanos128);
                             Box::new(move |t| {
                                 let t = i128::from(t);
-                                Some(t <= as_of && lo.map_or(true, |lo| t > lo))
+                                Some(t <= as_of && lo.is_none_or(|lo| t > lo))
                             })
                         }
                         Direction::Next => {
                             let hi = time::after(clock.as_of, p, tz).map(nanos128);
                             Box::new(move |t| {
                                 let t = i128::from(t);
-                                Some(t >= as_of && hi.map_or(true, |hi| t < hi))
+                                Some(t >= as_of && hi.is_none_or(|hi| t < hi))
                             })
                         }
                     })
@@ -1127,9 +1127,9 @@ impl<'a, 'o> Ev<'a, 'o> {
                 None => false,
                 Some((code, filter)) => {
                     ev.ty.get(g) == Some(code)
-                        && filter.as_ref().map_or(true, |f| {
-                            f.get(ev.local.get(g).copied().unwrap_or(0) as usize)
-                        })
+                        && filter
+                            .as_ref()
+                            .is_none_or(|f| f.get(ev.local.get(g).copied().unwrap_or(0) as usize))
                 }
             }
         };

@@ -26,17 +26,24 @@
 //! documented implementations in this module; no dependency is added.
 
 mod bgnbd;
+mod derive;
 mod gamma_gamma;
 mod lifecycle;
 mod optimize;
 mod rfm;
+mod score;
 mod simulate;
 mod special;
 mod summary;
 
 pub use bgnbd::{fit_bg_nbd, BgNbdParams};
+pub use derive::{
+    derive_fields, explain_fields, merge_derived, profile_history, DeriveOptions, Predictor,
+    ProfileHistory, DERIVED_FIELDS,
+};
 pub use gamma_gamma::{fit_gamma_gamma, ClvOptions, GammaGammaParams};
 pub use lifecycle::{LifecycleConfig, LifecycleStage};
 pub use rfm::{rfm_scores, RfmScore, RfmSegment};
+pub use score::{check_horizon, score_columns, BgNbdScore};
 pub use simulate::{simulate_bg_nbd, simulate_gamma_gamma};
 pub use summary::{summarize, Summary};

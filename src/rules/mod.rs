@@ -19,6 +19,8 @@ pub use eval::validate_regexes;
 pub use explain::Explanation;
 pub use schema::{EventSchema, FieldType, Schema, ValueType};
 pub use set::{references, SegmentSet};
+/// Event `at` parsing shared with `predict` (same instants as the evaluator).
+pub(crate) use value::parse_event_time;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;

@@ -333,6 +333,14 @@ impl JsAudience {
         }
     }
 
+    /// Every profile in load order as JSON text: how `Template.variants` and
+    /// `Campaigns.simulateAudience` read an `Audience` (internal, not typed).
+    #[wasm_bindgen(js_name = "__kaleidoProfilesJson")]
+    pub fn profiles_json(&self) -> Result<String, JsValue> {
+        serde_json::to_string(&self.inner.profiles())
+            .map_err(|e| argument(format!("cannot serialise the audience: {e}")))
+    }
+
     /// `audience.size`: the number of profiles.
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> f64 {

@@ -94,7 +94,7 @@ impl JsCampaigns {
         to_js(&messages)
     }
 
-    /// `campaigns.simulateAudience(profiles, { from, to, ... })`: messages sent
+    /// `campaigns.simulateAudience(profiles | audience, { from, to, ... })`: messages sent
     /// per local date and campaign, `{ date, campaign, count }[]`.
     #[wasm_bindgen(js_name = simulateAudience)]
     pub fn simulate_audience(
@@ -103,20 +103,12 @@ impl JsCampaigns {
         options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let options = simulate_options(options)?;
-        let Some(array) = profiles.dyn_ref::<js_sys::Array>() else {
-            return Err(argument(
-                "profiles must be an array of objects (an Audience is not supported yet)",
+        let list = super::profiles_arg(&profiles, "simulateAudience")?;
+        if let Some(i) = list.iter().position(|p| !p.is_object()) {
+            return Err(to_js_error(
+                &crate::Error::new(crate::ErrorKind::Argument, "a profile must be an object")
+                    .with_row_field(Some(i as u64 + 1), None),
             ));
-        };
-        let mut list = Vec::with_capacity(array.length() as usize);
-        for (i, p) in array.iter().enumerate() {
-            if !p.is_object() {
-                return Err(to_js_error(
-                    &crate::Error::new(crate::ErrorKind::Argument, "a profile must be an object")
-                        .with_row_field(Some(i as u64 + 1), None),
-                ));
-            }
-            list.push(data_from_js(&p, None)?);
         }
         let counts = self
             .inner

@@ -12,6 +12,7 @@ mod campaign;
 mod jsonlogic;
 mod locale;
 mod options;
+mod predict;
 mod segment;
 mod sql;
 mod template;
@@ -125,4 +126,25 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| argument(format!("cannot convert the result to JavaScript: {e}")))
+}
+
+/// Reads profiles for list operations: a JS array of profile objects (one
+/// `JSON.stringify` crossing) or an `Audience` (its profiles in load order).
+fn profiles_arg(value: &JsValue, what: &str) -> Result<Vec<serde_json::Value>, JsValue> {
+    let wrong = || argument(format!("{what} takes an array of profiles or an Audience"));
+    if js_sys::Array::is_array(value) {
+        return match data_from_js(value, None)? {
+            serde_json::Value::Array(items) => Ok(items),
+            _ => Err(wrong()),
+        };
+    }
+    if !value.is_object() {
+        return Err(wrong());
+    }
+    let method = Reflect::get(value, &JsValue::from_str("__kaleidoProfilesJson"))?;
+    let Some(method) = method.dyn_ref::<js_sys::Function>() else {
+        return Err(wrong());
+    };
+    let text = method.call0(value)?.as_string().ok_or_else(wrong)?;
+    serde_json::from_str(&text).map_err(|e| argument(format!("cannot read the audience: {e}")))
 }

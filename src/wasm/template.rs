@@ -57,17 +57,9 @@ fn core_options<'a>(eval: &'a Resolved, format: &FormatOptionsJs) -> RenderOptio
     }
 }
 
-/// Profiles from an array, read in one `JSON.stringify` crossing.
+/// Profiles from an array or an `Audience`.
 fn profiles_from_js(value: &JsValue) -> Result<Vec<serde_json::Value>, JsValue> {
-    if !js_sys::Array::is_array(value) {
-        return Err(argument(
-            "variants takes an array of profiles (or an Audience)",
-        ));
-    }
-    match data_from_js(value, None)? {
-        serde_json::Value::Array(items) => Ok(items),
-        _ => Err(argument("profiles must be an array of objects")),
-    }
+    super::profiles_arg(value, "variants")
 }
 
 #[wasm_bindgen(js_class = Template)]

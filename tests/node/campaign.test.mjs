@@ -106,6 +106,13 @@ test('simulateAudience counts per local date and campaign', () => {
     { date: '2025-06-02', campaign: 'weekly', count: 3 },
     { date: '2025-06-09', campaign: 'weekly', count: 1 },
   ]);
+  // An Audience holding the same profiles gives the same counts.
+  const audience = k.Audience.fromRecords(profiles);
+  assert.deepEqual(
+    campaigns.simulateAudience(audience, { from: '2025-06-01', to: '2025-06-09T05:00:00Z' }),
+    counts,
+  );
+  audience.free();
   const e = thrown(() => campaigns.simulateAudience([{}, 5], { from: '2025-06-01', to: '2025-06-10' }));
   assert.equal(e.kind, 'argument');
   assert.equal(e.row, 2);

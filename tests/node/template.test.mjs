@@ -103,5 +103,9 @@ test('variants: one render per group, counts, conditions in words, warnings, mat
   assert.equal(report.total, 50);
   assert.deepEqual(report.matrix.map((r) => r.blocks.footer), ['default', 'vip']);
   assert.deepEqual(report.warnings, []);
+  // An Audience holding the same profiles gives the same variants.
+  const audience = k.Audience.fromRecords(profiles);
+  assert.deepEqual(t.variants(audience, { asOf: AS_OF, segments }), variants);
+  audience.free();
   assert.equal(thrown(() => t.variants('nope', { segments })).kind, 'argument');
 });
