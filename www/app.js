@@ -524,6 +524,16 @@ function chooseSubscriber(index) {
   if (!(index >= 0 && index < state.size)) return false;
   state.subscriberIndex = index;
   state.profile = index < state.picker.length ? state.picker[index] : profileAt(index, { seed: state.seed });
+  if (state.caps.predict && state.loaded && state.profile.predicted === undefined) {
+    const profile = state.profile;
+    request('derive', { index }, 'Predictions').then(
+      (r) => {
+        if (r.predicted) profile.predicted = r.predicted;
+        if (state.profile === profile) renderSubscriber();
+      },
+      () => {},
+    );
+  }
   for (const select of [els.subscriber, els.tplSubscriber]) {
     if (index >= state.picker.length) {
       let extra = select.querySelector('option[data-extra]');
@@ -703,10 +713,37 @@ async function refreshOverlap() {
   }
 }
 
-function renderPredict() {
+function renderPredict(predict) {
   const b = body('chart-predict-body');
-  b.replaceChildren(unavailable('the package has no per-subscriber predictions (churn risk, CLV) yet; the distributions appear when it does.'));
-  b.dataset.state = 'unavailable';
+  if (!state.caps.predict) {
+    b.replaceChildren(unavailable('the package has no per-subscriber predictions (churn risk, CLV) yet; the distributions appear when it does.'));
+    b.dataset.state = 'unavailable';
+    return;
+  }
+  if (!predict) {
+    markRunning(b);
+    return;
+  }
+  const churn = predict.churn.map((value, k) => ({ label: `${k * 10}–${k * 10 + 10}%`, value }));
+  const money = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+  const clv = predict.clv.map((bin) => ({ label: bin.to == null ? `≥ ${money.format(bin.from)}` : `< ${money.format(bin.to)}`, value: bin.count }));
+  const note = document.createElement('p');
+  note.className = 'muted';
+  const m = predict.model;
+  note.textContent = `BG/NBD and Gamma-Gamma models fitted by the package on the first ${fmt.format(predict.fittedOn)} subscribers ` +
+    `(${fmt.format(m.customers)} customers) as of ${DEFAULT_AS_OF}; ${fmt.format(predict.scored)} customers scored. ` +
+    'Rules read them as predicted.churn_risk, predicted.predicted_clv, predicted.p_alive, … (CLV in each profile\'s own currency).';
+  const h1 = document.createElement('h4');
+  h1.textContent = 'Churn risk (1 − P(alive)), customers per decile';
+  const h2 = document.createElement('h4');
+  h2.textContent = 'Predicted 12-month CLV, customers per bin';
+  const c1 = columns({ bins: churn, label: 'Customers by predicted churn risk', xTitle: 'churn risk' });
+  c1.dataset.testid = 'chart-churn';
+  const c2 = columns({ bins: clv, label: 'Customers by predicted customer lifetime value', xTitle: 'predicted CLV' });
+  c2.dataset.testid = 'chart-clv';
+  b.replaceChildren(h1, c1, h2, c2, note);
+  b.dataset.state = 'done';
+  b.removeAttribute('aria-busy');
 }
 
 async function refreshSendPlan() {
@@ -924,6 +961,7 @@ async function loadList() {
     state.loaded = true;
     els.dataSummary.textContent = `${fmt.format(r.size)} subscribers, ${fmt.format(r.events)} events, ${r.countries} countries, ${r.languages} languages; generated from seed ${seed} in ${fmt.format(Math.round(r.ms))} ms (data as of ${DEFAULT_AS_OF}).`;
     els.dataSummary.dataset.size = String(r.size);
+    renderPredict(r.predict);
     fillPickers();
     const want = new URLSearchParams(location.search).get('id');
     const idx = want ? idIndex(want) : state.subscriberIndex;
@@ -1075,6 +1113,7 @@ async function main() {
   const info = await helloReady;
   state.engine = info.engine;
   state.caps.variants = info.variants;
+  state.caps.predict = info.predict;
   els.engine.textContent = info.engine === 'audience' ? 'Audience (columnar, in a Web Worker)' : 'Segment.test per subscriber (in a Web Worker)';
   els.engine.dataset.engine = info.engine;
   if (info.engine !== 'audience') {

@@ -41,6 +41,8 @@ const state = {
   zones: null, // Uint16Array: time-zone index per profile (send-time plans)
   zoneNames: [],
   loaded: false,
+  predictor: null,
+  predictModel: null,
   last: null, // { key, matches: Uint8Array } of the latest finished count (segment.test engine)
 };
 
@@ -66,7 +68,7 @@ function yieldToEvents() {
 }
 
 /** Requests that keep the editor responsive; the others wait while one runs. */
-const URGENT = new Set(['count', 'next', 'load']);
+const URGENT = new Set(['count', 'next', 'load', 'derive']);
 const urgentRunning = new Set();
 let currentType = new Map(); // id -> type
 
@@ -89,6 +91,43 @@ function freeAll() {
   state.last = null;
 }
 
+// ─── Predictions ──────────────────────────────────────────────────────────────
+
+/** Profiles the purchase models are fitted on (the first ones of the list). */
+export const PREDICT_FIT_MAX = 25_000;
+const PREDICT_OPTIONS = { asOf: DEFAULT_AS_OF, timeZone: 'UTC' };
+const hasPredict = typeof kaleido.predict?.fit === 'function';
+
+/**
+ * Adds `predicted` (the package's derived fields: churn_risk, predicted_clv,
+ * p_alive, …) to each profile, from models fitted on the first
+ * PREDICT_FIT_MAX profiles as of the data clock; collects the distributions.
+ */
+function addPredictions(profiles, dist) {
+  if (!state.predictor) {
+    state.predictor = kaleido.predict.fit(profiles.slice(0, PREDICT_FIT_MAX), PREDICT_OPTIONS);
+    state.predictModel = state.predictor.model;
+  }
+  const fields = state.predictor.deriveAll(profiles);
+  for (let i = 0; i < profiles.length; i++) {
+    const f = fields[i];
+    profiles[i].predicted = f;
+    if (f.churn_risk != null) dist.churn[Math.min(9, Math.floor(f.churn_risk * 10))]++;
+    if (f.predicted_clv != null) dist.clv.push(f.predicted_clv);
+  }
+}
+
+/** CLV histogram: 10 bins up to the 95th percentile, then one open bin. */
+function clvBins(values) {
+  if (values.length === 0) return [];
+  const sorted = Float64Array.from(values).sort();
+  const top = sorted[Math.floor(0.95 * (sorted.length - 1))] || sorted[sorted.length - 1] || 1;
+  const width = top / 10;
+  const bins = Array.from({ length: 11 }, (_, k) => ({ from: k * width, to: k < 10 ? (k + 1) * width : null, count: 0 }));
+  for (const v of sorted) bins[Math.min(10, Math.floor(v / width))].count++;
+  return bins;
+}
+
 // ─── Loading ──────────────────────────────────────────────────────────────────
 
 async function load(id, { count, seed }) {
@@ -99,6 +138,9 @@ async function load(id, { count, seed }) {
   // A new list: every other running request is cancelled before the old one is freed.
   for (const [type, other] of running) if (type !== 'load') cancelled.add(other);
   freeAll();
+  state.predictor?.free();
+  state.predictor = null;
+  const dist = { churn: new Array(10).fill(0), clv: [] };
   state.size = 0;
   state.loaded = false;
   const t0 = performance.now();
@@ -126,11 +168,15 @@ async function load(id, { count, seed }) {
       else shard.push(p);
     }
     if (!profiles && (shard.length >= SHARD || start + n >= count)) {
+      if (hasPredict) addPredictions(shard, dist);
       shards.push({ audience: Audience.fromRecords(shard), start: start + n - shard.length, size: shard.length });
       shard = [];
     }
     progress(id, start + n, count, 'generating');
     await checkpoint(id);
+  }
+  if (profiles && hasPredict) {
+    for (let start = 0; start < count; start += SHARD) addPredictions(profiles.slice(start, start + SHARD), dist);
   }
   state.profiles = profiles;
   state.shards = shards;
@@ -146,6 +192,9 @@ async function load(id, { count, seed }) {
     countries: countries.size,
     languages: languages.size,
     ms: performance.now() - t0,
+    predict: hasPredict
+      ? { model: state.predictModel, fittedOn: Math.min(count, PREDICT_FIT_MAX), churn: dist.churn, clv: clvBins(dist.clv), scored: dist.clv.length }
+      : null,
   };
 }
 
@@ -313,6 +362,11 @@ function previousDay(date) {
   return new Date(Date.parse(date + 'T00:00:00Z') - 86400000).toISOString().slice(0, 10);
 }
 
+function withPredicted(p) {
+  if (state.predictor) p.predicted = state.predictor.derive(p);
+  return p;
+}
+
 function nextDay(asOf) {
   const d = new Date(Date.parse(String(asOf).length === 10 ? asOf + 'T00:00:00Z' : asOf) + 86400000);
   return d.toISOString().slice(0, 10);
@@ -328,7 +382,7 @@ async function next(id, args) {
     const m = state.last && state.last.key === key(args) ? state.last.matches : null;
     for (let k = 1; k <= state.size; k++) {
       const i = (args.from + k) % state.size;
-      const member = m ? m[i] === 1 : seg.test(state.profiles ? state.profiles[i] : profileAt(i, { seed: state.seed }), opts);
+      const member = m ? m[i] === 1 : seg.test(state.profiles ? state.profiles[i] : withPredicted(profileAt(i, { seed: state.seed })), opts);
       if (member === want) return { index: i };
       if (k % 500 === 0) await checkpoint(id);
     }
@@ -365,7 +419,7 @@ async function variants(id, args) {
     const sliceSize = state.profiles ? VARIANT_SLICE : VARIANT_SLICE / 4;
     for (let start = 0; start < over; start += sliceSize) {
       const n = Math.min(sliceSize, over - start);
-      let slice = state.profiles ? state.profiles.slice(start, start + n) : generateProfiles({ count: n, seed: state.seed, start });
+      let slice = state.profiles ? state.profiles.slice(start, start + n) : generateProfiles({ count: n, seed: state.seed, start }).map(withPredicted);
       if (override) slice = slice.map((p) => ({ ...p, ...override }));
       for (const v of tpl.variants(slice, opts)) {
         const had = byKey.get(v.key);
@@ -385,7 +439,13 @@ async function variants(id, args) {
 
 // ─── Messages ─────────────────────────────────────────────────────────────────
 
-const handlers = { load, count, sizes, overlap, sendPlan, next, variants };
+/** The derived fields of profile `index` (the package's predictions), or null. */
+function derive(_id, { index }) {
+  if (!state.predictor) return { predicted: null };
+  return { predicted: state.predictor.derive(profileAt(index, { seed: state.seed })) };
+}
+
+const handlers = { load, count, sizes, overlap, sendPlan, next, variants, derive };
 
 function errorData(err) {
   const out = { name: err?.name ?? 'Error', message: String(err?.message ?? err) };
@@ -434,5 +494,6 @@ self.postMessage({
     engine: state.engine,
     fallbackMax: FALLBACK_MAX,
     variants: typeof Template?.prototype?.variants === 'function',
+    predict: hasPredict,
   },
 });
