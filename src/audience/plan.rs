@@ -879,25 +879,7 @@ impl<'a, 'o> Ev<'a, 'o> {
     }
 
     fn segment_ref(&self, name: &str, span: Span) -> Result<&'o Segment> {
-        let Some(set) = self.opts.segments else {
-            return Err(Error::new(
-                ErrorKind::Reference,
-                format!(
-                    "unknown segment {name:?}: no segment set was given to resolve `in segment`"
-                ),
-            )
-            .with_position(span));
-        };
-        let Some(seg) = set.get(name) else {
-            let hint = crate::rules::suggest(name, set.names())
-                .map(|s| format!("; did you mean {s:?}?"))
-                .unwrap_or_default();
-            return Err(Error::new(
-                ErrorKind::Reference,
-                format!("unknown segment {name:?}{hint}"),
-            )
-            .with_position(span));
-        };
+        let (_, seg) = crate::rules::set::resolve_reference(self.opts.segments, name, span)?;
         if self.depth >= MAX_SEGMENT_DEPTH {
             return Err(Error::new(
                 ErrorKind::Limit,

@@ -10,7 +10,7 @@ mod lexer;
 mod parser;
 mod print;
 pub mod schema;
-mod set;
+pub(crate) mod set;
 pub mod time;
 pub(crate) mod value;
 

@@ -114,3 +114,32 @@ pub fn references(expr: &Expr) -> Vec<(&str, crate::Span)> {
     });
     out
 }
+
+/// Resolves `in segment "name"` through `segments`: a `reference` error at
+/// `span` when there is no set or no such segment (with a did-you-mean). Every
+/// engine (evaluator, audience plans, SQL) resolves references through this.
+pub(crate) fn resolve_reference<'s>(
+    segments: Option<&'s SegmentSet>,
+    name: &str,
+    span: crate::error::Span,
+) -> crate::error::Result<(&'s SegmentSet, &'s Segment)> {
+    use crate::error::{Error, ErrorKind};
+    let Some(set) = segments else {
+        return Err(Error::new(
+            ErrorKind::Reference,
+            format!("unknown segment {name:?}: no segment set was given to resolve `in segment`"),
+        )
+        .with_position(span));
+    };
+    let Some(seg) = set.get(name) else {
+        let hint = crate::rules::suggest(name, set.names())
+            .map(|s| format!("; did you mean {s:?}?"))
+            .unwrap_or_default();
+        return Err(Error::new(
+            ErrorKind::Reference,
+            format!("unknown segment {name:?}{hint}"),
+        )
+        .with_position(span));
+    };
+    Ok((set, seg))
+}

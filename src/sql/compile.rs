@@ -1147,25 +1147,7 @@ impl<'o> Compiler<'o> {
         if let Some(cte) = self.cte_of.get(name) {
             return Ok(cte.clone());
         }
-        let Some(set) = self.opts.segments else {
-            return Err(Error::new(
-                ErrorKind::Reference,
-                format!(
-                    "unknown segment {name:?}: no segment set was given to resolve `in segment`"
-                ),
-            )
-            .with_position(span));
-        };
-        let Some(seg) = set.get(name) else {
-            let hint = crate::rules::suggest(name, set.names())
-                .map(|s| format!("; did you mean {s:?}?"))
-                .unwrap_or_default();
-            return Err(Error::new(
-                ErrorKind::Reference,
-                format!("unknown segment {name:?}{hint}"),
-            )
-            .with_position(span));
-        };
+        let (_, seg) = crate::rules::set::resolve_reference(self.opts.segments, name, span)?;
         if self.in_progress.iter().any(|n| n == name) {
             return Err(Error::new(
                 ErrorKind::Reference,
