@@ -95,7 +95,12 @@ export async function newPage(browser, origin, contextOptions = {}) {
     problems.push(`console error (${where}): ${text}`);
   };
   page.on('console', onConsole('page'));
-  page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.stack ?? err.message}`));
+  const expectedErrors = [];
+  page.on('pageerror', (err) => {
+    const text = err.stack ?? err.message;
+    if (expectedErrors.some((re) => re.test(text))) return;
+    problems.push(`uncaught exception: ${text}`);
+  });
   page.on('crash', () => problems.push('page crashed'));
   page.on('worker', (worker) => {
     worker.on('console', onConsole(`worker ${worker.url()}`));
@@ -115,6 +120,10 @@ export async function newPage(browser, origin, contextOptions = {}) {
     /** Console errors matching `re` are expected and not counted as problems. */
     expectConsoleError(re) {
       expected.push(re);
+    },
+    /** Uncaught exceptions matching `re` are expected and not counted as problems. */
+    expectPageError(re) {
+      expectedErrors.push(re);
     },
     /** Fails on any console error, uncaught exception or off-site request so far. */
     check() {
