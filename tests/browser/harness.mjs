@@ -35,10 +35,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Starts the server and Chromium. Call `close()` when done. */
-export async function launch() {
+/** Starts the server and Chromium. Call `close()` when done. `root`: the served folder (default www/). */
+export async function launch({ root = WWW } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
-  const server = await startServer({ root: WWW, port: 0 });
+  const server = await startServer({ root, port: 0 });
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'kaleido-chromium-'));
   let browser;
   try {
