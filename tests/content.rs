@@ -457,6 +457,9 @@ fn culture_helpers_holidays_seasons_direction_weeks() {
     let r = |p: Value| t.render(&p, &o).unwrap();
     assert_eq!(r(json!({"country": "DE"})), "True False False winter");
     assert_eq!(r(json!({"country": "AU"})), "True False False summer");
+    // Countries without a calendar of their own: the shared holidays of
+    // campaign schedules (Christmas in Spain).
+    assert_eq!(r(json!({"country": "ES"})), "True False False winter");
     // No holiday data or no country: false; no country: no season.
     assert_eq!(r(json!({"country": "ZZ"})), "False False False winter");
     assert_eq!(r(json!({})), "False False False ?");

@@ -638,9 +638,13 @@ fn full_name_function(state: &State) -> MjResult<Value> {
 
 /// `holiday_within("christmas", 21, next=true)`: whether the holiday falls
 /// within the next (or, `next=false`, last) `days` days in the subscriber's
-/// country, counting from the date of `asOf` in their zone. False when the
-/// profile has no country or the country has no holiday data.
+/// country, counting from the date of `asOf` in their zone. The dates are
+/// those of campaign holiday schedules ([`crate::campaign::LocaleHolidays`]:
+/// the country's calendar, or the shared holidays for countries without one).
+/// False when the profile has no country or the country does not have it.
 fn holiday_within(state: &State, id: &str, days: i64, kwargs: Kwargs) -> MjResult<bool> {
+    use crate::campaign::{HolidayCalendar, LocaleHolidays};
+    use chrono::Datelike;
     let rs = RenderState::of(state)?;
     let next: Option<bool> = kwargs.get("next")?;
     kwargs.assert_all_used()?;
@@ -649,15 +653,24 @@ fn holiday_within(state: &State, id: &str, days: i64, kwargs: Kwargs) -> MjResul
             "holiday_within needs 1 to 3660 days, not {days}"
         )));
     }
-    let Some(country) = rs
-        .country
-        .as_deref()
-        .filter(|c| crate::locale::HOLIDAY_COUNTRIES.contains(c))
-    else {
+    let Some(country) = rs.country.as_deref() else {
         return Ok(false);
     };
-    crate::locale::holiday_within(country, id, rs.today, days, next.unwrap_or(true))
-        .map_err(from_kaleido)
+    if crate::locale::HOLIDAY_COUNTRIES.contains(&country) {
+        return crate::locale::holiday_within(country, id, rs.today, days, next.unwrap_or(true))
+            .map_err(from_kaleido);
+    }
+    let span = chrono::Duration::days(days - 1);
+    let (from, to) = if next.unwrap_or(true) {
+        (rs.today, rs.today + span)
+    } else {
+        (rs.today - span, rs.today)
+    };
+    Ok((from.year()..=to.year()).any(|y| {
+        LocaleHolidays
+            .date(id, country, y)
+            .is_some_and(|d| from <= d && d <= to)
+    }))
 }
 
 /// `season()`: `winter`, `spring`, `summer` or `autumn` in the subscriber's
