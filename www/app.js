@@ -787,9 +787,13 @@ const scheduleWholeList = debounce(() => {
 const scheduleLibrary = debounce(() => {
   rebuildSegmentSet();
   renderLibrary();
-  renderTemplate();
   scheduleWholeList();
-  scheduleVariants();
+  // The template only changes when it names the edited segment (in_segment("…")).
+  const name = state.library[state.current]?.name;
+  if (name && els.template.value.includes(JSON.stringify(name))) {
+    renderTemplate();
+    scheduleVariants();
+  }
 }, 300);
 const scheduleSendPlan = debounce(() => state.loaded && refreshSendPlan(), 400);
 
