@@ -10,7 +10,7 @@
 import * as kaleido from './pkg/index.js';
 import { profileAt, DEFAULT_AS_OF, DEFAULT_SEED, SAMPLE_SCHEMA } from './sample-data.js';
 import { SEGMENT_LIBRARY } from './segments.js';
-import { barChart, upset, columns, unavailable, stackedColumns } from './charts.js';
+import { barChart, upset, columns, unavailable, stackedColumns, calendarHeatmap } from './charts.js';
 import { storedPreferences, programmeProfile } from './programme.js';
 
 const { init, version, Segment, SegmentSet, Template, KaleidoError } = kaleido;
@@ -1006,7 +1006,11 @@ async function refreshSends() {
       : `${fmt.format(total)} messages from ${series.length} campaigns to ${who}, ` +
         `${fmt.format(Math.round(total / w.days))} a day on average; busiest day ${busiest[0]} (${fmt.format(busiest[1])}). ` +
         `Simulated by the package in ${fmt.format(Math.round(r.ms))} ms.`;
-    b.replaceChildren(p, chart);
+    const heatTitle = document.createElement('h4');
+    heatTitle.textContent = 'Calendar per campaign (each row shaded against its own busiest day)';
+    const heat = calendarHeatmap({ days, series, counts, label: `Calendar of ${label.charAt(0).toLowerCase()}${label.slice(1)}` });
+    heat.dataset.testid = 'sends-calendar';
+    b.replaceChildren(p, chart, heatTitle, heat);
     b.dataset.state = 'done';
     b.removeAttribute('aria-busy');
     b.dataset.key = sendsKey(w);

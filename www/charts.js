@@ -227,6 +227,50 @@ export function stackedColumns({ days, series, counts, label, colors = SERIES_CO
   return wrap;
 }
 
+/**
+ * A calendar heat map: one row per series, one cell per day; a cell's
+ * strength is its count relative to the row's busiest day (so a small campaign
+ * is as visible as a big one), the number is in its <title> and data-count.
+ * Same inputs as stackedColumns.
+ */
+export function calendarHeatmap({ days, series, counts, label, colors = SERIES_COLORS }) {
+  const cell = days.length > 45 ? 9 : days.length > 20 ? 16 : 26;
+  const labelW = 150;
+  const rowH = 18;
+  const width = labelW + days.length * cell + 70;
+  const height = series.length * rowH + 22;
+  const svg = svgRoot(width, height, label);
+  const value = (d, s) => counts.get(`${d}|${s}`) ?? 0;
+  series.forEach((s, j) => {
+    const y = j * rowH;
+    const row = days.map((d) => value(d, s));
+    const max = Math.max(1, ...row);
+    const total = row.reduce((a, b) => a + b, 0);
+    const g = el('g', { class: 'heat-row', 'data-series': s, 'data-total': total });
+    g.append(el('text', { x: labelW - 6, y: y + rowH * 0.7, 'text-anchor': 'end', class: 'chart-label' }, s));
+    days.forEach((d, k) => {
+      const n = row[k];
+      const rect = el('rect', {
+        x: labelW + k * cell + 1, y: y + 2, width: cell - 2, height: rowH - 4, rx: 2,
+        class: n ? 'heat-cell' : 'heat-cell empty', 'data-date': d, 'data-series': s, 'data-count': n,
+        fill: n ? colors[j % colors.length] : 'none', 'fill-opacity': n ? (0.2 + 0.8 * (n / max)).toFixed(3) : 0,
+      });
+      rect.append(el('title', {}, `${d} · ${s}: ${fmt.format(n)}`));
+      g.append(rect);
+    });
+    g.append(el('text', { x: labelW + days.length * cell + 6, y: y + rowH * 0.7, class: 'chart-value' }, compact(total)));
+    svg.append(g);
+  });
+  const every = days.length > 45 ? 14 : days.length > 20 ? 7 : days.length > 10 ? 2 : 1;
+  days.forEach((d, k) => {
+    if (k % every === 0) svg.append(el('text', { x: labelW + k * cell + cell / 2, y: height - 6, 'text-anchor': 'middle', class: 'chart-note' }, d.slice(5)));
+  });
+  const wrap = document.createElement('div');
+  wrap.className = 'heatmap';
+  wrap.append(svg);
+  return wrap;
+}
+
 function compact(n) {
   if (n >= 1e6) return (n / 1e6).toFixed(n >= 1e7 ? 0 : 1) + 'M';
   if (n >= 1e4) return Math.round(n / 1e3) + 'k';

@@ -90,6 +90,11 @@ async function assertPlotMatches(page, days) {
   for (const [d, n] of dayTotals) assert.equal(n, byDay.get(d) ?? 0, `total of ${d}`);
   const legend = await page.$$eval('[data-testid=chart-sends-body] .stack-legend li', (lis) => lis.map((li) => [li.dataset.series, Number(li.dataset.total)]));
   assert.deepEqual(new Map(legend), byCampaign);
+  // The calendar heat map holds the same numbers, one cell per plotted day and campaign.
+  const cells = await page.$$eval('[data-testid=sends-calendar] rect.heat-cell:not(.empty)', (rs) =>
+    rs.map((r) => ({ date: r.dataset.date, campaign: r.dataset.series, count: Number(r.dataset.count) })),
+  );
+  assert.deepEqual(cells.sort(order), want);
   // The table fallback has one row per plotted day plus the totals row, whose last cell is the total.
   const rows = await page.$$eval('[data-testid=chart-sends-body] table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
   assert.equal(rows.length, dayTotals.length + 1);
@@ -104,8 +109,8 @@ test('the sends plot is Campaigns.simulateAudience over the list, per day and ca
     assert.ok(want.length > 30, `a busy month (${want.length} day × campaign cells)`);
     assert.ok(new Set(want.map((c) => c.campaign)).size >= 4, 'several campaigns');
     // Accessible: the plot is an image with a label, and the numbers are in a table.
-    assert.match(await p.page.locator('[data-testid=chart-sends-body] svg').getAttribute('aria-label'), /per local day and campaign/);
-    assert.equal(await p.page.locator('[data-testid=chart-sends-body] svg').getAttribute('role'), 'img');
+    assert.match(await p.page.locator('[data-testid=chart-sends-body] .stacked svg').getAttribute('aria-label'), /per local day and campaign/);
+    assert.equal(await p.page.locator('[data-testid=chart-sends-body] .stacked svg').getAttribute('role'), 'img');
     await panelShot(p.page, 'editor-sends-panel');
     await artifact(p.page, 'editor-sends-30-days');
     // Another period.
