@@ -223,7 +223,7 @@ export function stackedColumns({ days, series, counts, label, colors = SERIES_CO
   scroller.className = 'table-scroll';
   scroller.append(details.querySelector('table'));
   details.append(scroller);
-  wrap.append(svg, legend, details);
+  wrap.append(scrolling(svg, days.length * colW), legend, details);
   return wrap;
 }
 
@@ -267,8 +267,17 @@ export function calendarHeatmap({ days, series, counts, label, colors = SERIES_C
   });
   const wrap = document.createElement('div');
   wrap.className = 'heatmap';
-  wrap.append(svg);
+  wrap.append(scrolling(svg, days.length * cell));
   return wrap;
+}
+
+/** A wide SVG in a horizontally scrolling box, so it stays legible on a phone. */
+function scrolling(svg, plotWidth) {
+  const box = document.createElement('div');
+  box.className = 'chart-scroll';
+  svg.style.minWidth = `${Math.min(900, Math.max(320, plotWidth * 1.1))}px`;
+  box.append(svg);
+  return box;
 }
 
 function compact(n) {

@@ -177,3 +177,25 @@ test('the timeline of the chosen subscriber is Campaigns.simulate for them', asy
     await panelShot(p.page, 'editor-sends-timeline');
   }, { viewport: { width: 1280, height: 900 } });
 });
+
+test('the sends panel fits a phone screen once drawn', async () => {
+  await withPage(
+    env,
+    'editor-sends-phone',
+    async (p) => {
+      await openPage(p, `${env.server.url}?size=1000&id=sub-0000006`);
+      await p.page.waitForFunction(
+        () => document.querySelector('[data-testid=chart-sends-body]').dataset.state === 'done' && document.querySelector('[data-testid=timeline]').dataset.state === 'done',
+        null,
+        { timeout: READY_TIMEOUT },
+      );
+      await p.page.locator('[data-testid=chart-sends-body] details summary').click();
+      await p.page.getByTestId('timeline-suppressed').check();
+      const overflow = await p.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no horizontal scrolling at 390 px (overflow ${overflow}px)`);
+      assert.ok((await p.page.locator('[data-testid=timeline] tbody tr').count()) > 0);
+      await panelShot(p.page, 'editor-sends-phone');
+    },
+    { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+  );
+});
