@@ -113,9 +113,7 @@ const fn only(mut def: Def, regions: &'static [&'static str]) -> Def {
     def
 }
 
-use Rule::{
-    Chinese, Custom, Dangi, Easter, Fixed, Hebrew, Hijri as Islamic, Nth, Vietnamese,
-};
+use Rule::{Chinese, Custom, Dangi, Easter, Fixed, Hebrew, Hijri as Islamic, Nth, Vietnamese};
 use Weekday::{Mon, Sun, Thu};
 
 const US: &[Def] = &[
