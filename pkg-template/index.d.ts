@@ -805,6 +805,12 @@ export interface CampaignBase {
   capExempt?: boolean;
   /** Overrides the programme's quiet hours; `null` turns them off. */
   quietHours?: [LocalTime, LocalTime] | null;
+  /**
+   * Formal or informal address in this campaign's templates, for every language or per
+   * locale tag: `{ de: 'formal', default: 'informal' }` (as `TemplateOptions.formality`).
+   * Default: the programme's `formality`, else informal.
+   */
+  formality?: Formality | Record<string, Formality>;
   split?: CampaignSplit;
 }
 
@@ -838,6 +844,8 @@ export interface CampaignProgramme {
   consent?: string;
   /** Profile fields read by the scheduler (defaults: id, timeZone, locale, country). */
   fields?: { id?: string; timeZone?: string; locale?: string; country?: string };
+  /** The formality of campaigns without their own (default informal). */
+  formality?: Formality | Record<string, Formality>;
 }
 
 /** One message a campaign would send. */
