@@ -327,10 +327,11 @@ export class Audience {
   /**
    * Fits the prediction models on the whole list and makes the derived fields
    * (`churn_risk`, `rfm.segment`, `lifecycle`, …) available to every later rule,
-   * whatever its `asOf`, until the next `derive` or `clearDerived`. Without it,
-   * a rule reading a derived field fits automatically at its own `asOf` and
-   * `timeZone` (once per pair). Profiles carrying a field (non-null) keep
-   * their value. KaleidoError 'argument' naming a bad option.
+   * whatever its `asOf`, until the next `derive` or `clearDerived`; profiles
+   * with a (non-null) value of a field keep it. Without `derive`, a rule reading
+   * a derived field that no profile of the list stores fits automatically at
+   * its own `asOf` and `timeZone` (once per pair); fields the list stores stay
+   * plain attributes. KaleidoError 'argument' naming a bad option.
    */
   derive(options?: DeriveOptions): PredictorModel;
   /** Forgets `derive`'s options and fit. */

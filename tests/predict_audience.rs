@@ -272,6 +272,40 @@ fn profiles_carrying_a_field_keep_their_own_value() {
     assert_ne!(merged[1]["churn_risk"], Value::Null);
     let aud = Audience::from_records(&profiles, &LoadOptions::default()).unwrap();
     let eval = EvalOptions::at(o.as_of);
+    // Automatically, a field that some profiles store is an ordinary
+    // attribute (missing = unknown); other fields are derived.
+    let stored = Segment::parse("churn_risk > 0.98 or lifecycle = \"lapsed\"").unwrap();
+    assert_eq!(
+        aud.members(&stored, &eval, 0, usize::MAX).unwrap(),
+        ids(&profiles, &stored, &eval)
+    );
+    let mixed = Segment::parse("churn_risk > 0.98 or predicted_clv > 50").unwrap();
+    let only_clv: Vec<Value> = profiles
+        .iter()
+        .zip(&fields)
+        .map(|(p, f)| {
+            let mut p = p.clone();
+            p["predicted_clv"] = f["predicted_clv"].clone();
+            p
+        })
+        .collect();
+    assert_eq!(
+        aud.members(&mixed, &eval, 0, usize::MAX).unwrap(),
+        ids(&only_clv, &mixed, &eval)
+    );
+    let x = aud
+        .explain(&mixed, &IdValue::Number(3.0), &eval)
+        .unwrap()
+        .unwrap();
+    assert!(x.children[0].inputs.is_none() && x.children[1].inputs.is_some());
+    assert_eq!(
+        aud.derived_fields(&IdValue::Number(3.0), &eval)
+            .unwrap()
+            .unwrap()["churn_risk"],
+        Value::Null
+    );
+    // With `derive`, every profile without a value of its own gets the derived one.
+    aud.derive(&o).unwrap();
     for text in [
         "churn_risk > 0.98",
         "churn_risk > 0.7 and predicted_clv >= 20",

@@ -38,13 +38,27 @@ pub(crate) struct DerivedState {
     /// Per derived field (in [`DERIVED_FIELDS`] order): the rows carrying
     /// their own non-null value.
     carried: Vec<Bitmap>,
+    /// Per derived field: whether it is derived at all. With
+    /// [`Audience::derive`] every field is; automatically only the fields
+    /// no profile of the list carries (a list storing `lifecycle` itself
+    /// keeps its meaning).
+    active: Vec<bool>,
 }
 
 impl DerivedState {
-    /// The rows carrying their own value of `field`, if it is a derived field.
+    /// The rows carrying their own value of `field`, if it is a derived
+    /// field that is derived in this state.
     pub fn carried(&self, field: &str) -> Option<&Bitmap> {
         let i = DERIVED_FIELDS.iter().position(|f| *f == field)?;
+        if !self.active.get(i).copied().unwrap_or(false) {
+            return None;
+        }
         self.carried.get(i)
+    }
+
+    /// Whether `field` gets derived values in this state.
+    pub fn is_active(&self, field: &str) -> bool {
+        self.carried(field).is_some()
     }
 }
 
@@ -131,7 +145,7 @@ impl Audience {
         Value::Object(p)
     }
 
-    fn build_derived(&self, o: &DeriveOptions) -> Result<DerivedState> {
+    fn build_derived(&self, o: &DeriveOptions, pinned: bool) -> Result<DerivedState> {
         let rows = self.size();
         let histories = (0..rows)
             .map(|r| profile_history(r, &self.prediction_profile(r, o), o))
@@ -141,12 +155,13 @@ impl Audience {
             .iter()
             .map(|k| self.rows_carrying(k))
             .collect();
+        let active: Vec<bool> = carried.iter().map(|c| pinned || c.is_empty()).collect();
         let mut trie = Trie::default();
         for (r, h) in histories.iter().enumerate() {
             let fields = predictor.derive_history(h);
             let mut rec = Map::new();
-            for (k, own) in DERIVED_FIELDS.iter().zip(&carried) {
-                if !own.get(r) {
+            for ((k, own), on) in DERIVED_FIELDS.iter().zip(&carried).zip(&active) {
+                if *on && !own.get(r) {
                     let v = fields.get(*k).cloned().unwrap_or(Value::Null);
                     rec.insert((*k).to_string(), v);
                 }
@@ -160,6 +175,7 @@ impl Audience {
             predictor,
             trie,
             carried,
+            active,
         })
     }
 
@@ -182,7 +198,7 @@ impl Audience {
         if let Some(o) = pinned {
             return match current {
                 Some(s) => Ok(s),
-                None => Ok(self.install(self.build_derived(&o)?)),
+                None => Ok(self.install(self.build_derived(&o, true)?)),
             };
         }
         if let Some(s) = current.filter(|s| s.as_of == opts.as_of && s.time_zone == opts.time_zone)
@@ -190,12 +206,12 @@ impl Audience {
             return Ok(s);
         }
         let o = DeriveOptions::new(opts.as_of, opts.time_zone);
-        Ok(self.install(self.build_derived(&o)?))
+        Ok(self.install(self.build_derived(&o, false)?))
     }
 
     /// The fit an evaluation of `expr` under `opts` needs: `None` if the
-    /// rule reads no derived field, or every profile carries the fields it
-    /// reads (and [`Audience::derive`] was not called).
+    /// rule reads no derived field, or (without [`Audience::derive`]) each
+    /// derived field it reads is an attribute some profile of the list has.
     pub(crate) fn prepare_derived(
         &self,
         expr: &Expr,
@@ -205,9 +221,8 @@ impl Audience {
         if heads.is_empty() {
             return Ok(None);
         }
-        let rows = self.size() as u64;
         let pinned = self.derived.borrow().pinned.is_some();
-        if !pinned && heads.iter().all(|k| self.rows_carrying(k).count() == rows) {
+        if !pinned && heads.iter().all(|k| self.rows_carrying(k).count() > 0) {
             return Ok(None);
         }
         self.fit_for(opts).map(Some)
@@ -228,7 +243,7 @@ impl Audience {
     /// not a number, a bad sign-up date), with the 0-based load position + 1
     /// as `row`; the previous state is then kept.
     pub fn derive(&self, options: &DeriveOptions) -> Result<Value> {
-        let state = self.build_derived(options)?;
+        let state = self.build_derived(options, true)?;
         self.derived.borrow_mut().pinned = Some(options.clone());
         let state = self.install(state);
         Ok(state.predictor.model())
@@ -302,7 +317,11 @@ impl Audience {
         };
         let profile = Value::Object(self.profile_at(row));
         Ok(Some(match self.prepare_derived(segment.expr(), opts)? {
-            Some(state) => segment.explain_predicted(&profile, opts, &state.predictor, row)?,
+            Some(state) => {
+                segment.explain_predicted_only(&profile, opts, &state.predictor, row, &|f| {
+                    state.is_active(f)
+                })?
+            }
             None => segment.explain(&profile, opts)?,
         }))
     }

@@ -347,11 +347,30 @@ impl Segment {
         predictor: &Predictor,
         row: usize,
     ) -> Result<Explanation> {
-        if derived_heads(self.expr(), opts.segments).is_empty() {
+        self.explain_predicted_only(profile, opts, predictor, row, &|_| true)
+    }
+
+    /// [`Segment::explain_predicted`] deriving only the fields for which
+    /// `derive` is true (the others are read from the profile as they are).
+    pub(crate) fn explain_predicted_only(
+        &self,
+        profile: &Value,
+        opts: &EvalOptions,
+        predictor: &Predictor,
+        row: usize,
+        derive: &dyn Fn(&str) -> bool,
+    ) -> Result<Explanation> {
+        if !derived_heads(self.expr(), opts.segments)
+            .iter()
+            .any(|f| derive(f))
+        {
             return self.explain(profile, opts);
         }
         let h = predictor.history(row, profile)?;
-        let fields = predictor.derive_history(&h);
+        let mut fields = predictor.derive_history(&h);
+        if let Some(obj) = fields.as_object_mut() {
+            obj.retain(|k, _| derive(k));
+        }
         let mut merged = profile.clone();
         let written = merge_missing(&mut merged, &fields);
         let annotate = |path: &[String]| {

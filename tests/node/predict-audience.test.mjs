@@ -113,6 +113,10 @@ test('profiles carrying a field keep their own value', () => {
   const list = PROFILES.slice(0, 300).map((p, i) => (i % 10 === 0 ? { ...p, churn_risk: 0.99, lifecycle: 'vip' } : p));
   const aud = Audience.fromRecords(list);
   const { fields } = predict.deriveFields(list, { asOf: AS_OF });
+  // Automatically, stored fields stay plain attributes (missing = unknown).
+  assert.deepEqual(aud.members('churn_risk < 0.2 or lifecycle = "vip"', { asOf: AS_OF }), list.filter((p, i) => i % 10 === 0).map((p) => p.id));
+  // With derive, profiles without a value get the derived one.
+  aud.derive({ asOf: AS_OF });
   const merged = list.map((p, i) => {
     const out = { ...p };
     for (const [key, v] of Object.entries(fields[i])) if (out[key] == null) out[key] = v;
