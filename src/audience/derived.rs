@@ -21,7 +21,10 @@ use super::bitmap::Bitmap;
 use super::column::Trie;
 use super::{Audience, IdValue};
 use crate::error::Result;
-use crate::predict::{derived_heads, profile_history, DeriveOptions, Predictor, DERIVED_FIELDS};
+use crate::predict::{
+    derived_heads, history_from_events, profile_history, DeriveOptions, EventRead, Predictor,
+    ProfileHistory, DERIVED_FIELDS,
+};
 use crate::rules::ast::Expr;
 use crate::rules::{EvalOptions, Explanation, Segment};
 
@@ -145,20 +148,70 @@ impl Audience {
         Value::Object(p)
     }
 
+    /// [`profile_history`] of row `row`, read from the columns: the same
+    /// history as that of [`Audience::prediction_profile`], without
+    /// rebuilding the events as JSON (stored events have strict RFC 3339
+    /// instants, so their `at` is the stored instant).
+    fn prediction_history(&self, row: usize, o: &DeriveOptions) -> Result<ProfileHistory> {
+        let top = |key: &String| {
+            self.trie
+                .child(0, key)
+                .and_then(|n| self.trie.value(n, row))
+        };
+        let has_events = self.events_key.get(row) && !self.events_null.get(row);
+        if has_events && self.events.exotic.contains_key(&(row as u32)) {
+            return profile_history(row, &self.prediction_profile(row, o), o);
+        }
+        let time_zone = top(&o.time_zone_field);
+        let signup = o.signup_field.as_ref().and_then(top);
+        let mut read: Vec<EventRead> = Vec::new();
+        if has_events {
+            let (s, e) = self.events.range(row);
+            for g in s..e {
+                let ty = self.events.type_name(g);
+                if ty != o.event_type && ty != o.open_event_type {
+                    continue;
+                }
+                let amount = if ty == o.event_type {
+                    let code = self.events.ty.get(g).copied().unwrap_or(0) as usize;
+                    let local = self.events.local.get(g).copied().unwrap_or(0) as usize;
+                    self.events
+                        .tables
+                        .get(code)
+                        .and_then(|t| t.child(0, &o.amount_field).and_then(|n| t.value(n, local)))
+                } else {
+                    None
+                };
+                read.push(EventRead {
+                    index: self.events.original_index(row, g),
+                    ty,
+                    at: self
+                        .events
+                        .at
+                        .get(g)
+                        .map(|&nanos| DateTime::<Utc>::from_timestamp_nanos(nanos)),
+                    amount,
+                });
+            }
+            read.sort_by_key(|e| e.index);
+        }
+        history_from_events(row, o, time_zone.as_ref(), signup.as_ref(), read)
+    }
+
     fn build_derived(&self, o: &DeriveOptions, pinned: bool) -> Result<DerivedState> {
         let rows = self.size();
         let histories = (0..rows)
-            .map(|r| profile_history(r, &self.prediction_profile(r, o), o))
+            .map(|r| self.prediction_history(r, o))
             .collect::<Result<Vec<_>>>()?;
         let predictor = Predictor::from_histories(&histories, o);
+        let all_fields = predictor.derive_histories(&histories);
         let carried: Vec<Bitmap> = DERIVED_FIELDS
             .iter()
             .map(|k| self.rows_carrying(k))
             .collect();
         let active: Vec<bool> = carried.iter().map(|c| pinned || c.is_empty()).collect();
         let mut trie = Trie::default();
-        for (r, h) in histories.iter().enumerate() {
-            let fields = predictor.derive_history(h);
+        for (r, fields) in all_fields.iter().enumerate() {
             let mut rec = Map::new();
             for ((k, own), on) in DERIVED_FIELDS.iter().zip(&carried).zip(&active) {
                 if *on && !own.get(r) {

@@ -122,15 +122,6 @@ pub fn profile_history(
     let obj = profile
         .as_object()
         .ok_or_else(|| data_error(row, None, "a profile must be an object".into()))?;
-    let tz = options.time_zone;
-    let as_of_day = local_day(options.as_of, tz);
-    let subscriber_tz = obj
-        .get(&options.time_zone_field)
-        .and_then(Value::as_str)
-        .and_then(|name| name.parse::<Tz>().ok())
-        .unwrap_or(tz);
-    let mut purchases = Vec::new();
-    let mut open_hours = Vec::new();
     let events = match obj.get("events") {
         None | Some(Value::Null) => &[][..],
         Some(Value::Array(a)) => a.as_slice(),
@@ -142,30 +133,86 @@ pub fn profile_history(
             ))
         }
     };
-    for (i, event) in events.iter().enumerate() {
-        let Some(ty) = event.get("type").and_then(Value::as_str) else {
-            continue;
-        };
+    let tz = options.time_zone;
+    let read = events.iter().enumerate().filter_map(|(index, event)| {
+        let ty = event.get("type").and_then(Value::as_str)?;
+        if ty != options.event_type && ty != options.open_event_type {
+            return None;
+        }
+        Some(EventRead {
+            index,
+            ty,
+            at: event
+                .get("at")
+                .and_then(Value::as_str)
+                .and_then(|s| parse_event_time(s, tz)),
+            amount: event.get(&options.amount_field).cloned(),
+        })
+    });
+    let signup = options.signup_field.as_ref().and_then(|f| obj.get(f));
+    history_from_events(
+        row,
+        options,
+        obj.get(&options.time_zone_field),
+        signup,
+        read,
+    )
+}
+
+/// A purchase or open event as [`history_from_events`] reads it.
+#[derive(Debug, Clone)]
+pub(crate) struct EventRead<'a> {
+    /// Its position in the profile's `events` array (for errors).
+    pub index: usize,
+    /// Its type (the purchase or the open event type; others are skipped).
+    pub ty: &'a str,
+    /// Its instant, `None` when `at` is missing or unreadable (an error).
+    pub at: Option<DateTime<Utc>>,
+    /// Its amount property (read for purchases).
+    pub amount: Option<Value>,
+}
+
+/// [`profile_history`] from a profile's parts: the zone and sign-up
+/// attributes and its purchase and open events in their original order
+/// (an Audience reads them from its columns without rebuilding the profile).
+pub(crate) fn history_from_events<'a>(
+    row: usize,
+    options: &DeriveOptions,
+    time_zone: Option<&Value>,
+    signup: Option<&Value>,
+    events: impl IntoIterator<Item = EventRead<'a>>,
+) -> Result<ProfileHistory> {
+    let tz = options.time_zone;
+    let as_of_day = local_day(options.as_of, tz);
+    let subscriber_tz = time_zone
+        .and_then(Value::as_str)
+        .and_then(|name| name.parse::<Tz>().ok())
+        .unwrap_or(tz);
+    let mut purchases = Vec::new();
+    let mut open_hours = Vec::new();
+    for EventRead {
+        index: i,
+        ty,
+        at,
+        amount,
+    } in events
+    {
         let is_purchase = ty == options.event_type;
         if !is_purchase && ty != options.open_event_type {
             continue;
         }
-        let at = event
-            .get("at")
-            .and_then(Value::as_str)
-            .and_then(|s| parse_event_time(s, tz))
-            .ok_or_else(|| {
-                data_error(
-                    row,
-                    Some(format!("events[{i}].at")),
-                    format!("a {ty:?} event needs an RFC 3339 `at`"),
-                )
-            })?;
+        let at = at.ok_or_else(|| {
+            data_error(
+                row,
+                Some(format!("events[{i}].at")),
+                format!("a {ty:?} event needs an RFC 3339 `at`"),
+            )
+        })?;
         if at > options.as_of {
             continue;
         }
         if is_purchase {
-            let amount = match event.get(&options.amount_field) {
+            let amount = match amount {
                 None | Some(Value::Null) => 0.0,
                 Some(v) => v.as_f64().filter(|a| a.is_finite()).ok_or_else(|| {
                     data_error(
@@ -180,11 +227,7 @@ pub fn profile_history(
             open_hours.push(at.with_timezone(&subscriber_tz).hour() as u8);
         }
     }
-    let signup_day = match options
-        .signup_field
-        .as_ref()
-        .and_then(|f| obj.get(f).map(|v| (f, v)))
-    {
+    let signup_day = match options.signup_field.as_ref().zip(signup) {
         None | Some((_, Value::Null)) => None,
         Some((field, v)) => Some(
             v.as_str()
@@ -222,6 +265,18 @@ fn quintile(sorted: &[f64], v: f64) -> u8 {
     let p = (below as f64 + 0.5 * (upto - below) as f64) / sorted.len() as f64;
     (1.0 + (5.0 * p).floor()).clamp(1.0, 5.0) as u8
 }
+
+/// The model-based derived values of one (frequency, recency, T, monetary).
+#[derive(Debug, Clone, Copy)]
+struct ModelScores {
+    p_alive: Option<f64>,
+    p30: Option<f64>,
+    e90: Option<f64>,
+    clv: Option<f64>,
+}
+
+/// [`Predictor::derive_histories`]' cache, keyed by the summary's bits.
+type ScoreMemo = std::collections::HashMap<[u64; 4], ModelScores>;
 
 /// A fitted scorer: the models and populations behind the derived fields.
 #[derive(Debug, Clone)]
@@ -470,12 +525,44 @@ impl Predictor {
 
     /// [`Predictor::derive`] for a history already read.
     pub fn derive_history(&self, h: &ProfileHistory) -> Value {
-        let s = &h.summary;
+        self.derive_history_with(h, self.model_scores(&h.summary))
+    }
+
+    /// [`Predictor::derive_history`] for many histories (same order). The
+    /// model-based fields depend only on (frequency, recency, T, monetary
+    /// value), which many profiles share (every customer without repeat
+    /// purchases of the same age), so each distinct tuple is scored once;
+    /// the values are those of [`Predictor::derive_history`], bit for bit.
+    pub fn derive_histories(&self, histories: &[ProfileHistory]) -> Vec<Value> {
+        let mut memo: ScoreMemo = ScoreMemo::default();
+        histories
+            .iter()
+            .map(|h| {
+                let s = &h.summary;
+                let key = if s.purchase_days > 0 {
+                    [s.frequency, s.recency, s.t, s.monetary].map(f64::to_bits)
+                } else {
+                    [u64::MAX; 4]
+                };
+                let scores = match memo.get(&key) {
+                    Some(v) => *v,
+                    None => {
+                        let v = self.model_scores(s);
+                        if memo.len() < 1 << 20 {
+                            memo.insert(key, v);
+                        }
+                        v
+                    }
+                };
+                self.derive_history_with(h, scores)
+            })
+            .collect()
+    }
+
+    /// The model-based fields of a summary: P(alive), P(buy in 30 days),
+    /// E[purchases in 90 days] and CLV (`None` when unknown).
+    fn model_scores(&self, s: &Summary) -> ModelScores {
         let buyer = s.purchase_days > 0;
-        let num = |v: Option<f64>| {
-            v.filter(|v| v.is_finite())
-                .map_or(Value::Null, |v| json!(v))
-        };
         let bg = self.bg.as_ref().ok().filter(|_| buyer);
         let s30 = bg.and_then(|m| m.score(30.0, s.frequency, s.recency, s.t).ok());
         let p_alive = s30.map(|v| v.p_alive);
@@ -495,6 +582,26 @@ impl Predictor {
                 .ok(),
             _ => None,
         };
+        ModelScores {
+            p_alive,
+            p30,
+            e90,
+            clv,
+        }
+    }
+
+    /// The derived fields of `h` given its [`Predictor::model_scores`].
+    fn derive_history_with(&self, h: &ProfileHistory, scores: ModelScores) -> Value {
+        let num = |v: Option<f64>| {
+            v.filter(|v| v.is_finite())
+                .map_or(Value::Null, |v| json!(v))
+        };
+        let ModelScores {
+            p_alive,
+            p30,
+            e90,
+            clv,
+        } = scores;
         let as_of_day = local_day(self.options.as_of, self.options.time_zone);
         let lifecycle = self
             .options
@@ -576,10 +683,7 @@ pub fn derive_fields(profiles: &[Value], options: &DeriveOptions) -> Result<(Vec
         .map(|(i, p)| profile_history(i, p, options))
         .collect::<Result<Vec<_>>>()?;
     let predictor = Predictor::from_histories(&histories, options);
-    let fields = histories
-        .iter()
-        .map(|h| predictor.derive_history(h))
-        .collect();
+    let fields = predictor.derive_histories(&histories);
     Ok((fields, predictor.model()))
 }
 

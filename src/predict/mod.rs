@@ -42,6 +42,7 @@ pub use derive::{
     derive_fields, explain_fields, merge_derived, merge_missing, profile_history, DeriveOptions,
     Predictor, ProfileHistory, DERIVED_FIELDS,
 };
+pub(crate) use derive::{history_from_events, EventRead};
 pub use explain::{derived_heads, field_inputs};
 pub use gamma_gamma::{fit_gamma_gamma, ClvOptions, GammaGammaParams};
 pub use lifecycle::{LifecycleConfig, LifecycleStage};
