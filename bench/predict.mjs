@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { predict } from '../pkg/node.mjs';
+import { predict, Audience } from '../pkg/node.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -154,6 +154,51 @@ const clvCols = {
 };
 const clv = best(1, () => predict.score(model, clvCols, { horizon: HORIZON, clv: { periodsPerMonth: 4.345 } }));
 
+// ---- derived fields from profiles with events ---------------------------------
+// The same generator per day (as examples/predict_phases.rs): purchases over
+// the last 180–365 days (30% never bought), 0–3 email opens, some page views,
+// zones and sign-up dates on some profiles.
+function profilesWithEvents(n) {
+  const asOfDay = 20000; // 2024-10-04
+  const ts = (day) => new Date(Math.round(day * 86400) * 1000).toISOString().replace('.000Z', 'Z');
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const age = 180 + (i % 186);
+    const lambda = gamma(0.25, 28);
+    const drop = beta(0.8, 2.5);
+    const nu = gamma(6, 15);
+    const events = [];
+    let t = 0;
+    let first = true;
+    for (;;) {
+      if (!first) t += -Math.log(uniform()) / lambda;
+      if (t > age) break;
+      const amount = Math.round(gamma(6, nu) * 100) / 100;
+      if (first && uniform() < 0.3) break;
+      first = false;
+      events.push({ type: 'purchase', at: ts(asOfDay - age + t + 0.3), amount });
+      if (uniform() < drop) break;
+    }
+    for (let k = 0; k < i % 4; k++) events.push({ type: 'email_open', at: ts(asOfDay - 3 - 7 * k + (i % 24) / 24) });
+    if (i % 3 === 0) events.push({ type: 'page_view', at: ts(asOfDay - 1.5), path: '/' });
+    const p = { id: i, email: `u${i}@example.com`, events };
+    if (i % 3 === 0) p.timezone = 'America/New_York';
+    if (i % 4 === 0) p.signup_date = ts(asOfDay - age).slice(0, 10);
+    out[i] = p;
+  }
+  return out;
+}
+const DERIVE_AS_OF = '2024-10-04T12:00:00Z';
+const evProfiles = profilesWithEvents(CUSTOMERS);
+const evCount = evProfiles.reduce((s, p) => s + p.events.length, 0);
+const audLoad = time(() => Audience.fromRecords(evProfiles));
+const audience = audLoad.value;
+const audFirst = time(() => audience.count('churn_risk > 0.7', { asOf: DERIVE_AS_OF }));
+const audSecond = time(() => audience.count('churn_risk > 0.7', { asOf: DERIVE_AS_OF }));
+const enrich = time(() => predict.enrich(evProfiles, { asOf: DERIVE_AS_OF }));
+const enrichMembers = enrich.value.reduce((s, p) => s + (p.churn_risk > 0.7), 0);
+if (enrichMembers !== audFirst.value) throw new Error(`enrich ${enrichMembers} != audience ${audFirst.value}`);
+
 // ---- lifetimes (Python), same CSV --------------------------------------------
 let py = null;
 let pyWhy = '';
@@ -191,6 +236,10 @@ console.log(`| BG/NBD fit, ${n(CUSTOMERS)} customers (row objects) | ${fmt(bgFit
 console.log(`| Gamma-Gamma fit, ${n(repeaters)} repeat buyers | ${fmt(ggFit.ms)} | ${py ? fmt(py.ggFit * 1000) : '—'} | ${ratio(ggFit.ms, py && py.ggFit * 1000)} | < 2 s ${ggFit.ms < 2000 ? '✓' : '✗'} |`);
 console.log(`| score ${n(SCORED)}: P(alive) + E[Y(${HORIZON})] + P(buy) | ${fmt(score.ms)} | ${py ? fmt(py.score * 1000) + ' (no P(buy))' : '—'} | ${ratio(score.ms, py && py.score * 1000)} | < 300 ms ${score.ms < 300 ? '✓' : '✗'} |`);
 console.log(`| score ${n(clvN)} with 12-month CLV | ${fmt(clv.ms)} | | | |`);
+console.log(`| derive fields on ${n(CUSTOMERS)} profiles with events (Audience, first count of a churn_risk rule; ${n(evCount)} events) | ${fmt(audFirst.ms)} | | | |`);
+console.log(`| … the same count again (fit cached) | ${fmt(audSecond.ms)} | | | |`);
+console.log(`| predict.enrich ${n(CUSTOMERS)} profiles with events | ${fmt(enrich.ms)} | | | |`);
+console.log(`\n(Audience.fromRecords of those profiles: ${fmt(audLoad.ms)}; ${n(audFirst.value)} members of churn_risk > 0.7)`);
 if (py) {
   const rel = Math.abs(py.checksum - checksum) / Math.abs(checksum);
   console.log(`\nscoring checksums (sum of P(alive) + E[Y]): kaleido ${checksum.toFixed(1)}, lifetimes ${py.checksum.toFixed(1)} (relative difference ${rel.toExponential(1)}; parameters fitted separately)`);
