@@ -28,6 +28,7 @@
 mod bitmap;
 mod column;
 mod events;
+mod tape;
 mod load;
 mod plan;
 
