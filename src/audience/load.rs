@@ -286,8 +286,7 @@ impl<'o> Loader<'o> {
             .events_null
             .push(matches!(ev.and_then(|i| t.get(i)), Some(Tok::Null)));
         self.aud.events.push_profile_tape(t, &events);
-        // The id was checked to be new; a failure here cannot happen.
-        let _ = self.aud.index_id(id, r);
+        self.aud.index_new_id(id, r);
         self.source_rows.push(row);
         self.summary.loaded += 1;
         true

@@ -49,6 +49,7 @@ impl Tok<'_> {
 }
 
 /// The index just past the value starting at `i`.
+#[inline(always)]
 pub(crate) fn next(tape: &[Tok], i: usize) -> usize {
     match tape.get(i) {
         Some(Tok::Obj(end) | Tok::Arr(end)) => *end,
@@ -147,10 +148,12 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
+    #[inline(always)]
     fn ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.i += 1;
@@ -436,16 +439,27 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Whether the object at `at` (with `keys` keys) repeats a key.
+/// Whether the object at `at` (with `keys` keys) repeats a key. Keys are
+/// compared by a cheap signature (length, first, middle and last byte) and
+/// only in full when signatures agree.
 fn has_duplicate_keys(tape: &[Tok], at: usize, keys: usize) -> bool {
+    let sig = |k: &str| -> u64 {
+        let b = k.as_bytes();
+        let byte = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
+        (b.len() as u64)
+            | byte(0) << 32
+            | byte(b.len() / 2) << 40
+            | byte(b.len().wrapping_sub(1)) << 48
+    };
     if keys <= 24 {
-        let mut seen: [&str; 24] = [""; 24];
+        let mut seen: [(u64, &str); 24] = [(0, ""); 24];
         for (n, (k, _)) in entries(tape, at).enumerate() {
-            if seen.iter().take(n).any(|s| *s == k) {
+            let g = sig(k);
+            if seen.iter().take(n).any(|(h, s)| *h == g && *s == k) {
                 return true;
             }
             if let Some(slot) = seen.get_mut(n) {
-                *slot = k;
+                *slot = (g, k);
             }
         }
         false

@@ -242,17 +242,41 @@ impl JsAudience {
         let load = Load::read(options)?;
         let total = array.length() as usize;
         let mut builder = AudienceBuilder::new(&load.opts);
-        for_each_record(
-            &array,
-            |rec| {
-                match rec {
-                    Ok(v) => builder.push(v),
-                    Err(e) => builder.push_error(e),
+        let len = array.length();
+        let mut start = 0;
+        while start < len {
+            let end = len.min(start.saturating_add(CHUNK));
+            let chunk = array.slice(start, end);
+            // One `JSON.stringify` per chunk, read straight into the columns.
+            let text = js_sys::JSON::stringify(&chunk)
+                .ok()
+                .and_then(|t| t.as_string());
+            let before = builder.rows_seen();
+            let done = match text {
+                Some(t) => builder.push_json_array(&t).map_err(|e| to_js_error(&e))?,
+                None => false,
+            };
+            if !done || builder.rows_seen() - before != u64::from(end - start) {
+                if builder.rows_seen() != before {
+                    // Cannot happen (a JSON array of the chunk's records); say so rather than mis-number rows.
+                    return Err(argument("records changed while being read"));
                 }
-                .map_err(|e| to_js_error(&e))
-            },
-            |done| load.report(done, total),
-        )?;
+                // Some record is not JSON data (a cycle, a BigInt): one by one to find it.
+                for_each_record(
+                    &chunk,
+                    |rec| {
+                        match rec {
+                            Ok(v) => builder.push(v),
+                            Err(e) => builder.push_error(e),
+                        }
+                        .map_err(|e| to_js_error(&e))
+                    },
+                    |_| {},
+                )?;
+            }
+            load.report(end as usize, total);
+            start = end;
+        }
         load.rethrow()?;
         if total == 0 {
             load.report(0, 0);
