@@ -1090,7 +1090,7 @@ fn cultural_conditions_agree_with_the_evaluator() {
 #[test]
 fn narrowing_chains_agree_with_the_evaluator() {
     let set = segment_set();
-    let mut rng = Rng(0x0dd_c0ffee_5eed);
+    let mut rng = Rng(0x0000_ddc0_ffee_5eed);
     let base = AS_OFS[0];
     let profiles: Vec<Value> = (0..1500).map(|i| gen_profile(&mut rng, i, base)).collect();
     let aud = Audience::from_records(&profiles, &LoadOptions::default()).unwrap();

@@ -10,7 +10,17 @@
 
 use std::time::Instant;
 
-use kaleido::{Audience, LoadOptions};
+use kaleido::{Audience, EvalOptions, LoadOptions, Segment};
+
+/// The rules of `bench/audience.mjs` (asOf 2025-12-01).
+const RULES: &[(&str, &str)] = &[
+    ("example 2", "gender = \"m\" and age between 25 and 34 and did purchase in last 30 days"),
+    ("example 5", "did cart_add then did not purchase within 24 hours"),
+    ("example 8", "sum(purchase.amount in last 365 days) > 500 or count(purchase in last 90 days) >= 3"),
+    ("example 10", "interests contains any [\"hiking\", \"running\"] and city_size = \"urban\" and income_band >= 3"),
+    ("10 conditions, selective", "consent.marketing and age between 25 and 44 and gender = \"f\" and country in [\"US\", \"CA\", \"GB\"] and orders_count >= 2 and total_spent > 100 and last_order_date within last 30 days and interests contains \"running\" and opens_90d >= 3 and not has_cart"),
+    ("10 conditions, a third", "consent.marketing and age >= 21 and gender in [\"f\", \"m\"] and country not in [\"JP\", \"IN\"] and orders_count >= 0 and total_spent >= 0 and signup_date before 2025-10-01 and opens_90d >= 0 and not has_cart and income_band >= 1"),
+];
 
 /// CPU seconds used by this thread so far (Linux; 0 elsewhere).
 fn cpu() -> f64 {
@@ -38,7 +48,7 @@ fn load_ndjson_timing() {
             .split(|b| *b == b'\n')
             .filter(|l| !l.is_empty())
             .map(|l| serde_json::from_slice::<serde_json::Value>(l).unwrap())
-            .count();
+            .fold(0usize, |n, v| n + usize::from(v.is_object()));
         eprintln!(
             "serde_json::Value parse only: {rows} rows in {:?} ({:.2} s CPU)",
             t.elapsed(),
@@ -57,4 +67,29 @@ fn load_ndjson_timing() {
         el.as_secs_f64() * 1e6 / aud.size() as f64,
         aud.memory_bytes() / aud.size().max(1)
     );
+    // KALEIDO_COUNT=n: time each rule's cold `count` n times (best), as the bench does.
+    let reps: usize = std::env::var("KALEIDO_COUNT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if reps == 0 {
+        return;
+    }
+    let opts = EvalOptions::at("2025-12-01T00:00:00Z".parse().unwrap());
+    for (name, rule) in RULES {
+        let seg = Segment::parse(rule).unwrap();
+        let mut best = f64::MAX;
+        let mut n = 0;
+        let c = cpu();
+        for _ in 0..reps {
+            aud.clear_cache();
+            let t = Instant::now();
+            n = aud.count(&seg, &opts).unwrap();
+            best = best.min(t.elapsed().as_secs_f64() * 1e3);
+        }
+        eprintln!(
+            "  {name}: {n} members, best {best:.2} ms, {:.2} ms CPU per count",
+            (cpu() - c) * 1e3 / reps as f64
+        );
+    }
 }
