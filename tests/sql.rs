@@ -1427,6 +1427,39 @@ fn local_time_sql_snapshot() {
     }
 }
 
+/// The zone lists hold every name the evaluator parses as a zone, once per
+/// zone column, and nothing else decides: a name is a zone exactly when it
+/// is a chrono-tz variant's name.
+#[test]
+fn local_time_lists_every_zone_once_per_column() {
+    let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    for z in chrono_tz::TZ_VARIANTS {
+        assert_eq!(z.name().parse::<Tz>(), Ok(z));
+    }
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), chrono_tz::TZ_VARIANTS.len());
+    let schema = schema();
+    let seg = Segment::parse("local_time between 08:00 and 20:00").unwrap();
+    for dialect in Dialect::ALL {
+        let opts = SqlOptions {
+            schema: Some(&schema),
+            ..snapshot_opts(dialect)
+        };
+        let sql = to_sql(&seg, &opts).unwrap();
+        // Zone arms come first, then the country arms (`UPPER(…)`).
+        let zones = &sql[..sql.find("UPPER(").unwrap()];
+        for name in &names {
+            let quoted = format!("'{name}'");
+            // Two zone columns in the test schema: `time_zone`, `timezone`.
+            assert_eq!(zones.matches(&quoted).count(), 2, "{dialect:?} {name}");
+        }
+        let tz = sql.find("time_zone").unwrap();
+        let tz2 = sql.find("`timezone`").or(sql.find("\"timezone\"")).unwrap();
+        assert!(tz < tz2, "time_zone is read before timezone");
+    }
+}
+
 #[test]
 fn every_dialect_compiles_every_construct() {
     let schema = schema();

@@ -1137,7 +1137,7 @@ impl<'o> Compiler<'o> {
                     let zcol =
                         self.col(Scope::Profile, &vec![field.to_string()], Some(Ty::String))?;
                     let z = d.trim_space(&zcol.sql);
-                    arms.extend(split_arms(&z, &zones, d)?);
+                    arms.extend(split_arms(&z, &zones, None, d)?);
                 }
                 // Every two-letter code the evaluator gives a zone.
                 let mut codes: Vec<(String, bool)> = Vec::new();
@@ -1151,10 +1151,7 @@ impl<'o> Compiler<'o> {
                 }
                 let countries: Vec<(&str, bool)> =
                     codes.iter().map(|(c, v)| (c.as_str(), *v)).collect();
-                arms.extend(split_arms(&key, &countries, d)?.into_iter().map(|arm| {
-                    // `arm` is `WHEN … THEN …`: guard it by `valid`.
-                    format!("WHEN {valid} AND {}", arm.trim_start_matches("WHEN "))
-                }));
+                arms.extend(split_arms(&key, &countries, Some(&valid), d)?);
                 if arms.is_empty() {
                     return Ok(null.to_string());
                 }
@@ -1179,7 +1176,7 @@ impl<'o> Compiler<'o> {
             })
             .collect();
         if declared.is_empty() {
-            return vec![fields[0]];
+            return fields.iter().take(1).copied().collect();
         }
         declared
             .into_iter()
@@ -1238,7 +1235,10 @@ fn local_time_zones(
 ) -> Result<Vec<(&'static str, bool)>> {
     let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
     names.sort_unstable();
-    let field = crate::locale::TIME_ZONE_FIELDS[0];
+    let field = crate::locale::TIME_ZONE_FIELDS
+        .first()
+        .copied()
+        .unwrap_or("timeZone");
     let mut out = Vec::with_capacity(names.len());
     for name in names {
         let mut profile = serde_json::Map::new();
@@ -1250,11 +1250,25 @@ fn local_time_zones(
     Ok(out)
 }
 
-/// `WHEN expr IN (…) THEN …` arms giving each known value its answer: the
-/// smaller of the true and false sets first, then the other, so that a value
-/// outside both falls through to the next arm (unknown at the end).
-fn split_arms(expr: &str, known: &[(&str, bool)], d: Dialect) -> Result<Vec<String>> {
-    let (yes, no): (Vec<&(&str, bool)>, Vec<&(&str, bool)>) = known.iter().partition(|(_, v)| *v);
+/// `WHEN [guard AND] expr IN (…) THEN …` arms giving each known value its
+/// answer: the smaller of the true and false sets first, then the other, so
+/// that a value outside both (or NULL) falls through to the next arm (unknown
+/// at the end).
+fn split_arms(
+    expr: &str,
+    known: &[(&str, bool)],
+    guard: Option<&str>,
+    d: Dialect,
+) -> Result<Vec<String>> {
+    let guard = guard.map(|g| format!("{g} AND ")).unwrap_or_default();
+    let pick = |want: bool| -> Vec<&str> {
+        known
+            .iter()
+            .filter(|(_, v)| *v == want)
+            .map(|(s, _)| *s)
+            .collect()
+    };
+    let (yes, no) = (pick(true), pick(false));
     let mut sets = [(yes, "TRUE"), (no, "FALSE")];
     sets.sort_by_key(|(s, _)| s.len());
     let mut arms = Vec::new();
@@ -1262,9 +1276,9 @@ fn split_arms(expr: &str, known: &[(&str, bool)], d: Dialect) -> Result<Vec<Stri
         if set.is_empty() {
             continue;
         }
-        let parts: Result<Vec<String>> = set.iter().map(|(s, _)| d.string(s)).collect();
+        let parts: Result<Vec<String>> = set.iter().map(|s| d.string(s)).collect();
         arms.push(format!(
-            "WHEN {expr} IN ({}) THEN {answer}",
+            "WHEN {guard}{expr} IN ({}) THEN {answer}",
             parts?.join(", ")
         ));
     }
