@@ -630,6 +630,29 @@ impl Template {
         Some(keys.into_iter().collect())
     }
 
+    /// What the segment conditions read of events: for each event type they
+    /// name, the property keys ([`Segment::event_properties_with`], merged
+    /// over every condition). Grouping subscribers needs nothing else of
+    /// their events.
+    pub fn event_properties(&self, segments: Option<&SegmentSet>) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for c in &self.conditions {
+            for (ty, props) in c.segment.event_properties_with(segments) {
+                match out.iter_mut().find(|(t, _)| *t == ty) {
+                    Some((_, have)) => {
+                        for p in props {
+                            if !have.contains(&p) {
+                                have.push(p);
+                            }
+                        }
+                    }
+                    None => out.push((ty, props)),
+                }
+            }
+        }
+        out
+    }
+
     /// The keys of [`Template::profile_keys`] that only the templates read
     /// (no condition, locale or zone reads them, and not `id`):
     /// [`Template::variants`] groups subscribers without their values,

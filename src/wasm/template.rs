@@ -35,7 +35,24 @@ function pick(p, keys) {
 export function kaleidoPickFields(profile, keys) {
   return plain(profile) ? JSON.stringify(pick(profile, keys)) : undefined;
 }
-export function kaleidoPickProfiles(profiles, keys, marks) {
+function pickEvents(events, types, props) {
+  const out = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e === null || typeof e !== 'object' || Array.isArray(e) || typeof e.type !== 'string') {
+      out.push(e);
+      continue;
+    }
+    const k = types.indexOf(e.type);
+    if (k < 0) continue;
+    const o = { type: e.type, at: e.at };
+    const p = props[k];
+    for (let j = 0; j < p.length; j++) o[p[j]] = e[p[j]];
+    out.push(o);
+  }
+  return out;
+}
+export function kaleidoPickProfiles(profiles, keys, marks, types, props) {
   const n = profiles.length;
   const out = new Array(n);
   for (let r = 0; r < n; r++) {
@@ -45,6 +62,7 @@ export function kaleidoPickProfiles(profiles, keys, marks) {
       continue;
     }
     const o = pick(p, keys);
+    if (types !== null && Array.isArray(o.events)) o.events = pickEvents(o.events, types, props);
     for (let i = 0; i < marks.length; i++) {
       const k = marks[i];
       if (!own.call(p, k)) continue;
@@ -64,12 +82,16 @@ extern "C" {
     fn pick_fields(profile: &JsValue, keys: &js_sys::Array) -> Result<Option<String>, JsValue>;
 
     /// `JSON.stringify` of every profile of an array reduced to `keys`, with
-    /// `0` standing in for the values of `marks` (`null` kept).
+    /// `0` standing in for the values of `marks` (`null` kept) and, unless
+    /// `types` is null, of `events` only the events of `types` with `type`,
+    /// `at` and their `props` (as `Segment.test`'s fast read copies them).
     #[wasm_bindgen(catch, js_name = kaleidoPickProfiles)]
     fn pick_profiles(
         profiles: &js_sys::Array,
         keys: &js_sys::Array,
         marks: &js_sys::Array,
+        types: &JsValue,
+        props: &js_sys::Array,
     ) -> Result<String, JsValue>;
 }
 
@@ -79,6 +101,11 @@ struct Reader {
     keys: Option<js_sys::Array>,
     /// `Template::template_only_keys`.
     marks: js_sys::Array,
+    /// The event types the conditions read (a JS array), and per type the
+    /// properties; `null` when `events` is only read by the templates (its
+    /// values are then a mark) or by nothing.
+    types: JsValue,
+    props: js_sys::Array,
 }
 
 /// `Template.compile` options as JavaScript writes them.
@@ -216,7 +243,32 @@ impl JsTemplate {
             .inner
             .profile_keys(set)
             .filter(|keys| !keys.iter().any(|k| k == "__proto__"));
+        let events = self.inner.event_properties(set);
+        let conditions_read_events = keys
+            .as_ref()
+            .is_some_and(|k| k.iter().any(|k| k == "events"))
+            && !self
+                .inner
+                .template_only_keys(set)
+                .iter()
+                .any(|k| k == "events");
+        let (types, props) = if conditions_read_events {
+            let types: js_sys::Array = events.iter().map(|(t, _)| JsValue::from_str(t)).collect();
+            let props: js_sys::Array = events
+                .iter()
+                .map(|(_, p)| {
+                    p.iter()
+                        .map(|k| JsValue::from_str(k))
+                        .collect::<js_sys::Array>()
+                })
+                .collect();
+            (JsValue::from(types), props)
+        } else {
+            (JsValue::NULL, js_sys::Array::new())
+        };
         let reader = Rc::new(Reader {
+            types,
+            props,
             marks: to_js(
                 keys.as_ref()
                     .map_or_else(Vec::new, |_| self.inner.template_only_keys(set)),
@@ -238,7 +290,7 @@ impl JsTemplate {
         let opts = core_options(eval, format);
         let reader = self.reader(eval.set());
         if let (Some(array), Some(keys)) = (audience.dyn_ref::<js_sys::Array>(), &reader.keys) {
-            let fast = pick_profiles(array, keys, &reader.marks)
+            let fast = pick_profiles(array, keys, &reader.marks, &reader.types, &reader.props)
                 .ok()
                 .and_then(|text| serde_json::from_str::<Vec<serde_json::Value>>(&text).ok());
             if let Some(reduced) = fast {

@@ -18,6 +18,7 @@ const SOURCES = [
 {% endfor %}since {{ signup | date("long") }} <a href="{{ url }}">{{ user.address.city | upper }}</a>`,
   '{{ greeting() }} / {{ address() }} / {{ full_name() }} {{ dir }} {{ lang }} {% if in_segment("vip") %}vip{% endif %}',
   '{{ n | number(2) }} {{ at | datetime("short") }} {{ tags | join(", ") }} {% if matches("user.address.city = \\"Berlin\\"") %}berlin{% endif %}',
+  '{{ events | length }} events{% if matches("did purchase where amount > 2 in last 60 days") %}, a big one{% endif %}',
 ];
 
 class Custom {
@@ -44,6 +45,14 @@ const PROFILES = [
   { first_name: 'Anna', last_name: 'Müller', salutation: 'Frau', locale: 'de-DE', country: 'DE', n: 1234.5 },
   { first_name: 'Hanako', last_name: 'Yamada', language: 'ja', at: '2025-01-31T08:00:00Z', tags: ['a', '<b>'] },
   { locale: 'ar-EG', first_name: '" onmouseover="alert(1)', products: [{ price: -0.005 }, null], ltv: '1001' },
+  {
+    events: [
+      { type: 'open', at: '2025-01-29T00:00:00Z' },
+      { type: 'purchase', at: '2025-01-02T00:00:00Z', amount: 3, sku: 'x' },
+      { type: 'purchase', at: '2025-01-03T00:00:00Z', amount: 1 },
+    ],
+  },
+  { events: null, first_name: 'NoEvents' },
   new Custom(),
   inherited,
   hidden,
