@@ -2,9 +2,9 @@
 #
 #   make demo    install what is missing, build the package, serve www/ on http://127.0.0.1:8080
 #   make test    install what is missing (incl. chromium), then fmt, clippy, cargo test,
-#                build, Node tests, TypeScript check, browser tests
+#                SQL on DuckDB, PostgreSQL and Spark, build, Node tests, TypeScript check, browser tests
 #   make build   the npm package into pkg/ (and a copy in www/pkg/ for the demo)
-#   make test-spark  the SQL compiler checked on local Spark (pyspark, Java 17+); not in `make test`
+#   make test-spark  only the SQL compiler checked on local Spark (pyspark, Java 17+; also in `make test`)
 #   make bench   the benchmarks in bench/ (run against pkg/)
 #   make size    raw and gzip size of the shipped .wasm and JS
 #   make pack    npm pack pkg/ into kaleido-<version>.tgz

@@ -107,6 +107,61 @@ export interface Explanation {
   result: boolean | null;
   actual?: unknown;
   children?: Explanation[];
+  /**
+   * On a leaf reading a predicted field the profile does not carry (with
+   * `Audience.explain`, or `Segment.explain` given `predictor`/`model`): the
+   * model inputs behind the value. The leaf's text says them too.
+   */
+  inputs?: PredictedInputs;
+}
+
+/** The inputs behind one predicted value of one profile (days are the unit). */
+export interface PredictedInputs {
+  /** The derived field: 'churn_risk', 'rfm', 'lifecycle', … */
+  field: keyof DerivedFields;
+  /** Its value (for 'rfm' the whole object). */
+  value: unknown;
+  asOf: string;
+  timeZone: string;
+  unit: 'day';
+  /** Repeat purchase days (x). */
+  frequency: number;
+  /** First to last purchase day (tₓ). */
+  recency: number;
+  /** First purchase day to asOf. */
+  T: number;
+  /** Mean spend of the repeat purchase days. */
+  monetaryValue: number;
+  purchaseDays: number;
+  daysSinceLast: number | null;
+  totalSpend: number;
+  /** BG/NBD fields and predicted_clv: the parameters (null: not fitted, see `error`). */
+  bgNbd?: { r: number; alpha: number; a: number; b: number } | null;
+  /** predicted_clv. */
+  gammaGamma?: { p: number; q: number; v: number } | null;
+  clv?: { months: number; monthlyDiscountRate: number };
+  /** 'rfm'. */
+  rfm?: { r: number; f: number; m: number; code: string; segment: RfmSegmentName; customers: number };
+  /** 'lifecycle': the thresholds in days. */
+  lifecycle?: Record<string, number | null>;
+  signupDaysAgo?: number | null;
+  /** 'best_send_hour'. */
+  opens?: number;
+  openHoursUsed?: 'own' | 'population';
+  populationSendHour?: number | null;
+  /** Why a model is missing. */
+  error?: string;
+}
+
+/**
+ * Options of {@link Segment.explain}. With `predictor` (from `predict.fit`) or
+ * `model` (parameters such as a `Predictor.model`; RFM is then unknown, as it
+ * ranks a whole list), predicted fields the profile does not carry (absent or
+ * null) are derived and the leaves reading them get their `inputs`.
+ */
+export interface ExplainOptions extends EvalOptions, Omit<PredictOptions, 'asOf' | 'timeZone' | 'unitDays' | 'model'> {
+  predictor?: Predictor;
+  model?: (Partial<PredictModel> | PredictorModel) & { populationSendHour?: number | null };
 }
 
 /** A finding of static analysis. */
@@ -144,8 +199,8 @@ export class Segment {
   test(profile: object, options?: EvalOptions): boolean;
   /** The three-valued result: `null` when unknown. */
   evaluate(profile: object, options?: EvalOptions): boolean | null;
-  /** The result with the values behind every node. */
-  explain(profile: object, options?: EvalOptions): Explanation;
+  /** The result with the values behind every node (and with `predictor`/`model`, the inputs of predicted values). */
+  explain(profile: object, options?: ExplainOptions): Explanation;
   /** Static analysis, no data needed. */
   check(schema?: Schema): Diagnostic[];
   /**
@@ -269,6 +324,24 @@ export class Audience {
   readonly loadSummary: LoadSummary;
   /** Drops cached sub-rule results (they are also dropped by `addEvents`). */
   clearCache(): void;
+  /**
+   * Fits the prediction models on the whole list and makes the derived fields
+   * (`churn_risk`, `rfm.segment`, `lifecycle`, …) available to every later rule,
+   * whatever its `asOf`, until the next `derive` or `clearDerived`; profiles
+   * with a (non-null) value of a field keep it. Without `derive`, a rule reading
+   * a derived field that no profile of the list stores fits automatically at
+   * its own `asOf` and `timeZone` (once per pair); fields the list stores stay
+   * plain attributes. KaleidoError 'argument' naming a bad option.
+   */
+  derive(options?: DeriveOptions): PredictorModel;
+  /** Forgets `derive`'s options and fit. */
+  clearDerived(): void;
+  /** The model summary of the current fit, or null. */
+  readonly derivedModel: PredictorModel | null;
+  /** The profile's derived fields as rules see them, or undefined for an unknown id. */
+  derivedFields(id: string | number, options?: EvalOptions): DerivedFields | undefined;
+  /** Why the profile is (not) in the segment, as the audience evaluates it; undefined for an unknown id. */
+  explain(segment: Segment | string, id: string | number, options?: EvalOptions): Explanation | undefined;
   /** Releases the WebAssembly memory now instead of at garbage collection. */
   free(): void;
 }
@@ -546,6 +619,9 @@ export interface PredictOptions {
   unitDays?: number;
 }
 
+/** Options of {@link Audience.derive}: as `predict.fit`'s. */
+export type DeriveOptions = Omit<PredictOptions, 'unitDays'>;
+
 export type RfmSegmentName =
   | 'champions'
   | 'loyal'
@@ -730,6 +806,12 @@ export interface CampaignBase {
   capExempt?: boolean;
   /** Overrides the programme's quiet hours; `null` turns them off. */
   quietHours?: [LocalTime, LocalTime] | null;
+  /**
+   * Formal or informal address in this campaign's templates, for every language or per
+   * locale tag: `{ de: 'formal', default: 'informal' }` (as `TemplateOptions.formality`).
+   * Default: the programme's `formality`, else informal.
+   */
+  formality?: Formality | Record<string, Formality>;
   split?: CampaignSplit;
 }
 
@@ -763,6 +845,8 @@ export interface CampaignProgramme {
   consent?: string;
   /** Profile fields read by the scheduler (defaults: id, timeZone, locale, country). */
   fields?: { id?: string; timeZone?: string; locale?: string; country?: string };
+  /** The formality of campaigns without their own (default informal). */
+  formality?: Formality | Record<string, Formality>;
 }
 
 /** One message a campaign would send. */

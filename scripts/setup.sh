@@ -8,16 +8,17 @@
 #                             the SQL engines tests/sql.rs checks against: Debian's postgresql
 #                             (server binaries; the test starts its own throwaway server) and
 #                             the `duckdb` Python package (pip)
-#   scripts/setup.sh --spark  also the `pyspark` Python package and a Java runtime (make test-spark)
+#                             and, unless KALEIDO_TEST_SPARK=0, what --spark installs
+#   scripts/setup.sh --spark  also the `pyspark` Python package and a Java runtime (the Spark
+#                             run of the SQL tests, part of `make test`; `make test-spark` alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WANT_TEST=0
 WANT_SPARK=0
-[ "${KALEIDO_TEST_SPARK:-0}" = 1 ] && WANT_SPARK=1
 for arg in "$@"; do
   case "$arg" in
-    --test) WANT_TEST=1 ;;
+    --test) WANT_TEST=1; [ "${KALEIDO_TEST_SPARK:-1}" = 0 ] || WANT_SPARK=1 ;;
     --spark) WANT_SPARK=1 ;;
     *) echo "usage: $0 [--test] [--spark]" >&2; exit 2 ;;
   esac

@@ -1371,3 +1371,114 @@ fn the_programme_over_a_generated_list_matches_a_reference_computation() {
         .windows(2)
         .all(|w| (&w[0].date, &w[0].campaign) < (&w[1].date, &w[1].campaign)));
 }
+
+// ------------------------------------------------------------ formality
+
+/// Two campaigns to the same German subscriber: one formal for German, one informal.
+fn formality_programme() -> Value {
+    json!({
+        "formality": "informal",
+        "campaigns": [
+            {
+                "name": "bank_notice",
+                "formality": { "de": "formal", "default": "informal" },
+                "schedule": { "type": "once", "date": "2025-06-03", "at": "09:00" },
+                "content": {
+                    "subject": "{{ greeting() }}: {% if formal %}Ihr{% else %}Dein{% endif %} Konto",
+                    "preview": "{{ address() }}",
+                    "body": "{% if formal %}Sie{% else %}du{% endif %}"
+                }
+            },
+            {
+                "name": "festival",
+                "schedule": { "type": "once", "date": "2025-06-04", "at": "09:00" },
+                "content": {
+                    "subject": "{{ greeting() }}: {% if formal %}Ihr{% else %}Dein{% endif %} Ticket",
+                    "preview": "{{ address() }}",
+                    "body": "{% if formal %}Sie{% else %}du{% endif %}"
+                }
+            }
+        ]
+    })
+}
+
+#[test]
+fn formality_is_chosen_per_campaign_and_per_locale() {
+    let campaigns = Campaigns::new(&formality_programme(), None).unwrap();
+    let anna = json!({
+        "id": 7, "first_name": "Anna", "last_name": "Müller", "gender": "female",
+        "locale": "de-DE", "timeZone": "Europe/Berlin"
+    });
+    let options = SimulateOptions {
+        include_body: true,
+        ..opts("2025-06-01", "2025-06-10")
+    };
+    let got = campaigns.simulate(&anna, &options).unwrap();
+    let texts: Vec<(&str, &str, &str, &str)> = got
+        .iter()
+        .map(|m| {
+            (
+                m.campaign.as_str(),
+                m.subject.as_str(),
+                m.preview.as_str(),
+                m.body.as_deref().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            (
+                "bank_notice",
+                "Guten Tag Frau Müller: Ihr Konto",
+                "Frau Müller",
+                "Sie"
+            ),
+            ("festival", "Hallo Anna: Dein Ticket", "Anna", "du"),
+        ]
+    );
+    // The same formal campaign addresses an English subscriber informally (its default).
+    let john = json!({ "id": 8, "first_name": "John", "last_name": "Smith", "locale": "en-GB" });
+    let got = campaigns
+        .simulate(&john, &opts("2025-06-01", "2025-06-10"))
+        .unwrap();
+    assert_eq!(got[0].subject, "Hi John: Dein Konto");
+    // A programme-wide "formal" applies to campaigns without their own.
+    let mut formal_programme = formality_programme();
+    formal_programme["formality"] = json!("formal");
+    let campaigns = Campaigns::new(&formal_programme, None).unwrap();
+    let got = campaigns
+        .simulate(&anna, &opts("2025-06-01", "2025-06-10"))
+        .unwrap();
+    assert_eq!(got[1].subject, "Guten Tag Frau Müller: Ihr Ticket");
+}
+
+#[test]
+fn formality_errors_name_their_json_path() {
+    let mut defs = formality_programme();
+    defs["campaigns"][0]["formality"] = json!({ "de": "formel" });
+    let e = err_of(defs);
+    assert_eq!(e.kind(), ErrorKind::Argument);
+    assert_eq!(e.field(), Some("campaigns[0].formality.de"));
+    assert!(
+        e.message().starts_with("campaigns[0].formality.de: "),
+        "{}",
+        e.message()
+    );
+    assert!(e.message().contains("\"formel\""), "{}", e.message());
+
+    let mut defs = formality_programme();
+    defs["campaigns"][1]["formality"] = json!({ "not a tag!": "formal" });
+    let e = err_of(defs);
+    assert_eq!(e.field(), Some("campaigns[1].formality.not a tag!"));
+
+    let mut defs = formality_programme();
+    defs["campaigns"][1]["formality"] = json!(true);
+    let e = err_of(defs);
+    assert_eq!(e.field(), Some("campaigns[1].formality"));
+    assert!(e.message().contains("found a boolean"), "{}", e.message());
+
+    let mut defs = formality_programme();
+    defs["formality"] = json!(["formal"]);
+    assert_eq!(err_of(defs).field(), Some("formality"));
+}

@@ -10,7 +10,8 @@
 import * as kaleido from './pkg/index.js';
 import { profileAt, DEFAULT_AS_OF, DEFAULT_SEED, SAMPLE_SCHEMA } from './sample-data.js';
 import { SEGMENT_LIBRARY } from './segments.js';
-import { barChart, upset, columns, unavailable } from './charts.js';
+import { barChart, upset, columns, unavailable, stackedColumns, calendarHeatmap } from './charts.js';
+import { storedPreferences, programmeProfile } from './programme.js';
 
 const { init, version, Segment, SegmentSet, Template, KaleidoError } = kaleido;
 
@@ -559,6 +560,7 @@ function renderSubscriber() {
   els.profileJson.textContent = json.length > 20000 ? json.slice(0, 20000) + '\n…' : json;
   renderExplain();
   renderTemplate();
+  renderTimeline();
 }
 
 /** Membership and explanation of the editor's rule for the chosen subscriber. */
@@ -932,6 +934,189 @@ async function refreshVariants() {
 }
 const scheduleVariants = debounce(refreshVariants, 500);
 
+// ─── Campaign sends and the subscriber's timeline ─────────────────────────────
+// The package's example programme (Campaigns.examples()) over the loaded list
+// (Campaigns.simulateAudience, in the worker) and for the chosen subscriber
+// (Campaigns.simulate, here). The period starts at the page's as-of and lasts
+// `sends-days` days; what happens after as-of is predicted (asOf = from).
+
+/** Subscribers simulated unless the whole list is asked for. */
+const SENDS_DEFAULT_MAX = 10_000;
+
+const sendsEls = {
+  days: $('sends-days'),
+  whole: $('sends-whole'),
+  summary: $('sends-summary'),
+  who: $('timeline-who'),
+  suppressed: $('timeline-suppressed'),
+  timeline: $('timeline'),
+};
+let timelineProgramme = null; // compiled once, on first use
+
+/** The simulated period: `{ from, to, days }`, from = the page's as-of. */
+function sendsWindow(asOf = state.asOf, days = Number(sendsEls.days.value) || 30) {
+  const start = Date.parse(asOf.length === 10 ? `${asOf}T00:00:00Z` : asOf);
+  const iso = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  return { from: iso(start), to: iso(start + days * 86_400_000), days };
+}
+
+/**
+ * The dates of the plot: the window's UTC dates, widened to every local send
+ * date that occurs (a zone far from UTC can put a send on the day before or after).
+ */
+function plotDates(w, dates) {
+  let lo = w.from.slice(0, 10);
+  let hi = new Date(Date.parse(w.to) - 1).toISOString().slice(0, 10);
+  for (const d of dates) {
+    if (d < lo) lo = d;
+    if (d > hi) hi = d;
+  }
+  const out = [];
+  for (let t = Date.parse(`${lo}T00:00:00Z`); t <= Date.parse(`${hi}T00:00:00Z`); t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+function sendsKey(w) {
+  return `${clockKey()}|${w.days}`;
+}
+
+async function refreshSends() {
+  const b = body('chart-sends-body');
+  if (!state.loaded) return;
+  const w = sendsWindow();
+  markRunning(b);
+  try {
+    const limit = sendsEls.whole.checked ? undefined : SENDS_DEFAULT_MAX;
+    const r = await request('sends', { from: w.from, to: w.to, timeZone: state.timeZone, limit }, 'Campaign sends');
+    const counts = new Map(r.counts.map((c) => [`${c.date}|${c.campaign}`, c.count]));
+    const days = plotDates(w, r.counts.map((c) => c.date));
+    const used = new Set(r.counts.map((c) => c.campaign));
+    const series = r.campaigns.filter((c) => used.has(c));
+    const total = r.counts.reduce((a, c) => a + c.count, 0);
+    const who = r.subscribers < r.total ? `the first ${fmt.format(r.subscribers)} of ${fmt.format(r.total)} subscribers` : `all ${fmt.format(r.subscribers)} subscribers`;
+    const label = `Messages sent per local day and campaign, ${w.from.slice(0, 10)} + ${w.days} days, ${who}`;
+    const chart = stackedColumns({ days, series, counts, label });
+    const p = document.createElement('p');
+    p.className = 'sends-total';
+    p.dataset.testid = 'sends-total';
+    p.dataset.value = String(total);
+    const busiest = days.map((d) => [d, series.reduce((a, s) => a + (counts.get(`${d}|${s}`) ?? 0), 0)]).sort((a, c) => c[1] - a[1])[0];
+    p.textContent = total === 0
+      ? `No messages in this period (${who}).`
+      : `${fmt.format(total)} messages from ${series.length} campaigns to ${who}, ` +
+        `${fmt.format(Math.round(total / w.days))} a day on average; busiest day ${busiest[0]} (${fmt.format(busiest[1])}). ` +
+        `Simulated by the package in ${fmt.format(Math.round(r.ms))} ms.`;
+    const heatTitle = document.createElement('h4');
+    heatTitle.textContent = 'Calendar per campaign (each row shaded against its own busiest day)';
+    const heat = calendarHeatmap({ days, series, counts, label: `Calendar of ${label.charAt(0).toLowerCase()}${label.slice(1)}` });
+    heat.dataset.testid = 'sends-calendar';
+    b.replaceChildren(p, chart, heatTitle, heat);
+    b.dataset.state = 'done';
+    b.removeAttribute('aria-busy');
+    b.dataset.key = sendsKey(w);
+    b.dataset.from = w.from;
+    b.dataset.to = w.to;
+    b.dataset.over = String(r.subscribers);
+    sendsEls.summary.textContent = `${w.from} to ${w.to} (as of ${w.from})`;
+  } catch (err) {
+    if (isCancelled(err)) return;
+    chartStatus('chart-sends-body', `Could not simulate the programme: ${err.message}`, 'error');
+  }
+}
+const scheduleSends = debounce(() => state.loaded && refreshSends(), 700);
+
+/** Text of the HTML the package rendered (subjects are HTML-escaped template output). */
+function htmlText(html) {
+  return new DOMParser().parseFromString(`<body>${html}`, 'text/html').body.textContent ?? '';
+}
+
+/** The chosen subscriber's messages in the period, from Campaigns.simulate. */
+function renderTimeline() {
+  const p = state.profile;
+  const box = sendsEls.timeline;
+  if (!p) return;
+  const w = sendsWindow();
+  const includeSuppressed = sendsEls.suppressed.checked;
+  let messages;
+  try {
+    timelineProgramme ??= new kaleido.Campaigns(kaleido.Campaigns.examples());
+    const profile = programmeProfile(p, storedPreferences(p));
+    messages = timelineProgramme.simulate(profile, { from: w.from, to: w.to, asOf: w.from, timeZone: state.timeZone, includeSuppressed });
+  } catch (err) {
+    box.replaceChildren(document.createTextNode(`Could not simulate: ${err.message}`));
+    box.dataset.state = 'error';
+    return;
+  }
+  const sent = messages.filter((m) => m.status === 'sent').length;
+  sendsEls.who.textContent = `${displayName(p)} (${p.id}, ${p.timezone ?? state.timeZone}, ${p.locale}): ` +
+    `${sent} message${sent === 1 ? '' : 's'} from ${w.from.slice(0, 10)} for ${w.days} days` +
+    (includeSuppressed ? `, ${messages.length - sent} suppressed.` : '.');
+  const table = document.createElement('table');
+  table.className = 'timeline-table';
+  const cap = document.createElement('caption');
+  cap.className = 'visually-hidden';
+  cap.textContent = `Messages for ${p.id}`;
+  const thead = document.createElement('thead');
+  const hr = document.createElement('tr');
+  for (const h of ['local time', 'UTC', 'campaign', 'step', 'variant', 'subject', ...(includeSuppressed ? ['status'] : [])]) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = h;
+    hr.append(th);
+  }
+  thead.append(hr);
+  const tbody = document.createElement('tbody');
+  for (const m of messages) {
+    const tr = document.createElement('tr');
+    tr.dataset.campaign = m.campaign;
+    tr.dataset.step = m.step ?? '';
+    tr.dataset.variant = m.variant ?? '';
+    tr.dataset.sendAt = m.sendAt;
+    tr.dataset.localTime = m.localTime;
+    tr.dataset.status = m.status;
+    if (m.reason) tr.dataset.reason = m.reason;
+    tr.className = `is-${m.status}`;
+    const local = `${m.localTime.slice(0, 10)} ${m.localTime.slice(11, 16)} (${m.timeZone}, ${m.localTime.slice(19) || 'Z'})`;
+    const cells = [local, `${m.sendAt.slice(0, 10)} ${m.sendAt.slice(11, 16)}Z`, m.campaign, m.step ?? '–', m.variant ?? '–', htmlText(m.subject)];
+    if (includeSuppressed) cells.push(m.status === 'sent' ? 'sent' : `suppressed (${m.reason})`);
+    cells.forEach((text, k) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (k === 5) {
+        td.className = 'subject';
+        if (m.locale) td.lang = m.locale;
+      }
+      tr.append(td);
+    });
+    tbody.append(tr);
+  }
+  table.append(cap, thead, tbody);
+  if (messages.length === 0) {
+    const none = document.createElement('p');
+    none.className = 'muted';
+    none.textContent = 'No messages for this subscriber in the period.';
+    box.replaceChildren(none);
+  } else {
+    const scroller = document.createElement('div');
+    scroller.className = 'table-scroll';
+    scroller.append(table);
+    box.replaceChildren(scroller);
+  }
+  box.dataset.state = 'done';
+  box.dataset.id = p.id;
+  box.dataset.key = sendsKey(w);
+  box.dataset.count = String(messages.length);
+}
+
+function wireSends() {
+  sendsEls.days.addEventListener('change', () => {
+    renderTimeline();
+    refreshSends();
+  });
+  sendsEls.suppressed.addEventListener('change', renderTimeline);
+  sendsEls.whole.addEventListener('change', refreshSends);
+}
+
 // ─── Settings ─────────────────────────────────────────────────────────────────
 
 function applyClock() {
@@ -994,6 +1179,7 @@ async function reloadAll() {
   refreshSizes();
   refreshOverlap();
   refreshVariants();
+  refreshSends();
 }
 
 // ─── Wiring ───────────────────────────────────────────────────────────────────
@@ -1027,6 +1213,8 @@ function wire() {
     onRuleInput({ fromLibrary: true });
     scheduleWholeList();
     scheduleVariants();
+    renderTimeline();
+    scheduleSends();
   }, 200);
   els.asOf.addEventListener('input', onClock);
   els.timeZone.addEventListener('input', onClock);
@@ -1106,6 +1294,7 @@ async function main() {
   els.template.value = DEFAULT_TEMPLATE;
   applyClock();
   wire();
+  wireSends();
   try {
     await init();
   } catch (err) {

@@ -19,6 +19,7 @@
 
 import * as kaleido from './pkg/index.js';
 import { generateProfiles, profileAt, DEFAULT_AS_OF } from './sample-data.js';
+import { storedPreferences, programmeProfile } from './programme.js';
 
 const { init, Segment, SegmentSet, Campaigns, Template } = kaleido;
 const Audience = kaleido.Audience;
@@ -437,6 +438,48 @@ async function variants(id, args) {
   }
 }
 
+// ─── Campaign sends ───────────────────────────────────────────────────────────
+
+/** Profiles per `simulateAudience` call (one JSON crossing each). */
+const SENDS_SLICE = 250;
+let sendsProgramme = null; // the compiled example programme, built once
+
+/**
+ * The package's example programme (`Campaigns.examples()`) simulated over the
+ * whole list with `Campaigns.simulateAudience`: messages sent per local send
+ * date and campaign in `[from, to)`, predicted from `asOf` = `from` (events
+ * after it are unknown). Each sample profile is read as the programme reads it
+ * (`programmeProfile` with the subscriber's stored preferences, as the
+ * preference centre does). Counts are sums over slices: each subscriber's
+ * messages depend only on that subscriber, so the merge is exact.
+ */
+async function sends(id, { from, to, timeZone, limit }) {
+  sendsProgramme ??= new Campaigns(Campaigns.examples());
+  const t0 = performance.now();
+  const opts = { from, to, asOf: from, timeZone };
+  const totals = new Map(); // `${date}|${campaign}` -> count
+  // `limit`: only the first subscribers (a whole programme costs ~1 ms per subscriber and month).
+  const over = Number.isInteger(limit) && limit > 0 ? Math.min(limit, state.size) : state.size;
+  for (let start = 0; start < over; start += SENDS_SLICE) {
+    const n = Math.min(SENDS_SLICE, over - start);
+    const slice = state.profiles ? state.profiles.slice(start, start + n) : generateProfiles({ count: n, seed: state.seed, start });
+    const list = slice.map((p) => programmeProfile(p, storedPreferences(p)));
+    for (const { date, campaign, count } of sendsProgramme.simulateAudience(list, opts)) {
+      const k = `${date}|${campaign}`;
+      totals.set(k, (totals.get(k) ?? 0) + count);
+    }
+    progress(id, start + n, over, 'simulating');
+    await checkpoint(id);
+  }
+  const counts = [...totals]
+    .map(([k, count]) => {
+      const [date, campaign] = k.split('|');
+      return { date, campaign, count };
+    })
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.campaign < b.campaign ? -1 : a.campaign > b.campaign ? 1 : 0));
+  return { counts, campaigns: sendsProgramme.names(), subscribers: over, total: state.size, ms: performance.now() - t0 };
+}
+
 // ─── Messages ─────────────────────────────────────────────────────────────────
 
 /** The derived fields of profile `index` (the package's predictions), or null. */
@@ -445,7 +488,7 @@ function derive(_id, { index }) {
   return { predicted: state.predictor.derive(profileAt(index, { seed: state.seed })) };
 }
 
-const handlers = { load, count, sizes, overlap, sendPlan, next, variants, derive };
+const handlers = { load, count, sizes, overlap, sendPlan, next, variants, derive, sends };
 
 function errorData(err) {
   const out = { name: err?.name ?? 'Error', message: String(err?.message ?? err) };

@@ -758,6 +758,7 @@ impl Audience {
         store.finish(self.size());
         self.events = store;
         self.summary = summary;
+        self.derived.get_mut().invalidate();
         self.clear_cache();
         Ok(())
     }

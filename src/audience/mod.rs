@@ -27,6 +27,7 @@
 
 mod bitmap;
 mod column;
+mod derived;
 mod events;
 mod load;
 mod plan;
@@ -170,6 +171,8 @@ pub struct Audience {
     id_spill: Vec<(IdValue, u32)>,
     summary: LoadSummary,
     cache: RefCell<plan::Cache>,
+    /// Predicted fields: the options of `derive` and the current fit.
+    derived: RefCell<derived::Derived>,
 }
 
 impl Audience {
@@ -184,6 +187,7 @@ impl Audience {
             id_spill: Vec::new(),
             summary: LoadSummary::default(),
             cache: RefCell::new(plan::Cache::default()),
+            derived: RefCell::new(derived::Derived::default()),
         }
     }
 
@@ -280,6 +284,7 @@ impl Audience {
             + self.id_index.capacity() * (8 + 4 + 1)
             + self.id_spill.capacity() * 40
             + self.cache.borrow().bytes()
+            + self.derived.borrow().bytes()
     }
 
     /// How many profiles are in `segment` (the rule is true for them).

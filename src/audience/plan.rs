@@ -600,6 +600,7 @@ struct EventVirt<'a> {
 /// evaluator's lookup: the nested path first, then a flat dotted key.
 fn attr_trie(
     trie: &Trie,
+    flat: &Trie,
     path: &Path,
     cond: &Expr,
     clock: &Clock,
@@ -644,8 +645,8 @@ fn attr_trie(
         }
     }
     if path.len() > 1 {
-        if let Some(node) = trie.child(0, &path.join(".")) {
-            let (set, lt, lf) = node_tri(trie, node, cond, clock, sel)?;
+        if let Some(node) = flat.child(0, &path.join(".")) {
+            let (set, lt, lf) = node_tri(flat, node, cond, clock, sel)?;
             layer(set, lt, lf);
         }
     }
@@ -789,11 +790,14 @@ struct Ev<'a, 'o> {
     suffix: String,
     set_suffix: String,
     depth: u32,
+    /// The predicted fields, when the rule reads some.
+    derived: Option<std::sync::Arc<super::derived::DerivedState>>,
 }
 
 /// The rows for which `segment` is true.
 pub(crate) fn members(aud: &Audience, segment: &Segment, opts: &EvalOptions) -> Result<Bitmap> {
     crate::rules::validate_regexes(segment.expr())?;
+    let derived = aud.prepare_derived(segment.expr(), opts)?;
     let clock = Clock::new(opts.as_of, opts.time_zone);
     let set_suffix = match opts.segments {
         None => String::from("\u{0}-"),
@@ -822,6 +826,7 @@ pub(crate) fn members(aud: &Audience, segment: &Segment, opts: &EvalOptions) -> 
         ),
         set_suffix,
         depth: 0,
+        derived,
     };
     let all = Bitmap::ones(aud.size());
     Ok(ev.eval(segment.expr(), &all)?.t)
@@ -1025,7 +1030,45 @@ impl<'a, 'o> Ev<'a, 'o> {
             let (t, f) = pack(Rows::all(self.rows()), |r| out.get(r).copied().unwrap_or(0));
             return Ok(Tri { t, f });
         }
-        attr_trie(&self.aud.trie, path, &cond, &self.clock, None, mask)
+        if let Some(d) = &self.derived {
+            let own = path.first().and_then(|h| d.carried(h));
+            if let Some(own) = own {
+                // Rows carrying the field: their own value; the others: the
+                // derived value (nested), then a flat dotted key of their own.
+                let mine = attr_trie(
+                    &self.aud.trie,
+                    &self.aud.trie,
+                    path,
+                    &cond,
+                    &self.clock,
+                    None,
+                    mask,
+                )?;
+                let pred = attr_trie(
+                    &d.trie,
+                    &self.aud.trie,
+                    path,
+                    &cond,
+                    &self.clock,
+                    None,
+                    mask,
+                )?;
+                let mut t = pred.t.and_not(own);
+                t.or_with(&mine.t.and(own));
+                let mut f = pred.f.and_not(own);
+                f.or_with(&mine.f.and(own));
+                return Ok(Tri { t, f });
+            }
+        }
+        attr_trie(
+            &self.aud.trie,
+            &self.aud.trie,
+            path,
+            &cond,
+            &self.clock,
+            None,
+            mask,
+        )
     }
 
     /// `holiday …`, `season …`, `local_time …`: the one-profile evaluator's
@@ -1114,7 +1157,15 @@ impl<'a, 'o> Ev<'a, 'o> {
                 };
                 let globals = aud.events.globals.get(code).map_or(&[][..], Vec::as_slice);
                 let virt = EventVirt { name, aud, globals };
-                attr_trie(table, path, &on_v(attr), &self.clock, Some(&virt), None)
+                attr_trie(
+                    table,
+                    table,
+                    path,
+                    &on_v(attr),
+                    &self.clock,
+                    Some(&virt),
+                    None,
+                )
             }
         }
     }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::holidays::HolidayCalendar;
 use super::split::{check_variants, VariantWeight};
-use crate::content::Template;
+use crate::content::{Formality, Register, Template, TemplateOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::rules::ast::{Duration, Unit};
 use crate::rules::{Segment, SegmentSet};
@@ -25,6 +25,8 @@ pub(crate) struct Settings {
     pub time_zone_field: String,
     pub locale_field: String,
     pub country_field: String,
+    /// The programme's formality: the default of campaigns without their own.
+    pub formality: Formality,
 }
 
 /// At most `messages` in any `days` consecutive local calendar days.
@@ -380,8 +382,58 @@ fn relocate(e: Error, text: &str, path: &str) -> Error {
     }
 }
 
-fn compile(text: &str, path: &str) -> Result<Template> {
-    Template::compile(text).map_err(|e| relocate(e, text, path))
+fn compile(text: &str, path: &str, formality: &Formality) -> Result<Template> {
+    let options = TemplateOptions {
+        formality: formality.clone(),
+        ..TemplateOptions::default()
+    };
+    Template::compile_with(text, &options).map_err(|e| relocate(e, text, path))
+}
+
+/// `formality`: `"formal"`, `"informal"`, or `{ "de": "formal", "default": "informal" }`
+/// (locale tag or `default` -> either), as `TemplateOptions::formality` reads it;
+/// a bad value is an error at its own path (`campaigns[1].formality.de`).
+fn read_formality(obj: &Obj) -> Result<Option<Formality>> {
+    let path = obj.at("formality");
+    let register = |v: &Value, p: &str| -> Result<Register> {
+        match v {
+            Value::String(s) => Register::parse(s).map_err(|e| bad(p, e.message())),
+            other => Err(bad(
+                p,
+                format!(
+                    "expected \"formal\" or \"informal\", found {}",
+                    kind_of(other)
+                ),
+            )),
+        }
+    };
+    match obj.get("formality") {
+        None => Ok(None),
+        Some(v @ Value::String(_)) => Ok(Some(Formality::all(register(v, &path)?))),
+        Some(Value::Object(map)) => {
+            let mut out = Formality::default();
+            for (tag, v) in map {
+                let p = join(&path, tag);
+                let r = register(v, &p)?;
+                if tag == "default" {
+                    out.default = r;
+                } else {
+                    crate::locale::fallback_chain(tag).map_err(|e| {
+                        bad(&p, format!("{tag:?} is not a locale tag ({})", e.message()))
+                    })?;
+                    out.by_locale.insert(tag.clone(), r);
+                }
+            }
+            Ok(Some(out))
+        }
+        Some(other) => Err(bad(
+            &path,
+            format!(
+                "expected \"formal\", \"informal\" or an object of locale tag -> either (e.g. {{ \"de\": \"formal\", \"default\": \"informal\" }}), found {}",
+                kind_of(other)
+            ),
+        )),
+    }
 }
 
 /// Reads a whole programme: an array of campaigns, or an object
@@ -397,6 +449,7 @@ pub(crate) fn read_programme(value: &Value, ctx: &Ctx) -> Result<(Settings, Vec<
                 "quietHours",
                 "consent",
                 "fields",
+                "formality",
                 "description",
             ])?;
             let settings = read_settings(&obj, ctx)?;
@@ -424,7 +477,7 @@ pub(crate) fn read_programme(value: &Value, ctx: &Ctx) -> Result<(Settings, Vec<
     let mut campaigns: Vec<Campaign> = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let path = format!("campaigns[{i}]");
-        let campaign = read_campaign(item, &path, ctx)?;
+        let campaign = read_campaign(item, &path, ctx, &settings.formality)?;
         if campaigns.iter().any(|c| c.name == campaign.name) {
             return Err(bad(
                 &join(&path, "name"),
@@ -445,6 +498,7 @@ fn default_settings() -> Settings {
         time_zone_field: "timeZone".into(),
         locale_field: "locale".into(),
         country_field: "country".into(),
+        formality: Formality::default(),
     }
 }
 
@@ -471,6 +525,9 @@ fn read_settings(obj: &Obj, ctx: &Ctx) -> Result<Settings> {
     }
     s.quiet_hours = read_quiet_hours(obj)?.flatten();
     s.consent = obj.rule("consent", ctx)?;
+    if let Some(f) = read_formality(obj)? {
+        s.formality = f;
+    }
     if let Some(v) = obj.get("fields") {
         let f = Obj::new(v, &obj.at("fields"), "fields")?;
         f.only(&["id", "timeZone", "locale", "country"])?;
@@ -522,13 +579,14 @@ fn read_quiet_hours(obj: &Obj) -> Result<Option<Option<QuietHours>>> {
     }
 }
 
-const CAMPAIGN_KEYS: [&str; 13] = [
+const CAMPAIGN_KEYS: [&str; 14] = [
     "name",
     "description",
     "priority",
     "audience",
     "capExempt",
     "quietHours",
+    "formality",
     "split",
     "content",
     "schedule",
@@ -538,9 +596,15 @@ const CAMPAIGN_KEYS: [&str; 13] = [
     "steps",
 ];
 
-fn read_campaign(value: &Value, path: &str, ctx: &Ctx) -> Result<Campaign> {
+fn read_campaign(
+    value: &Value,
+    path: &str,
+    ctx: &Ctx,
+    programme_formality: &Formality,
+) -> Result<Campaign> {
     let obj = Obj::new(value, path, "a campaign")?;
     obj.only(&CAMPAIGN_KEYS)?;
+    let formality = read_formality(&obj)?.unwrap_or_else(|| programme_formality.clone());
     let name = obj.req_str("name")?;
     if name.is_empty() {
         return Err(bad(&obj.at("name"), "must not be empty"));
@@ -577,7 +641,7 @@ fn read_campaign(value: &Value, path: &str, ctx: &Ctx) -> Result<Campaign> {
                 }
             }
             let content = match obj.get("content") {
-                Some(c) => read_content(c, &obj.at("content"))?,
+                Some(c) => read_content(c, &obj.at("content"), &formality)?,
                 None => return Err(bad(&obj.at("content"), "is required")),
             };
             read_schedule(schedule, &obj.at("schedule"), content, ctx)?
@@ -589,7 +653,7 @@ fn read_campaign(value: &Value, path: &str, ctx: &Ctx) -> Result<Campaign> {
                     "a series has its content on each step (steps[i].content)",
                 ));
             }
-            Kind::Triggered(read_series(&obj, trigger, ctx, name)?)
+            Kind::Triggered(read_series(&obj, trigger, ctx, name, &formality)?)
         }
     };
     Ok(Campaign {
@@ -690,7 +754,13 @@ fn read_schedule(value: &Value, path: &str, content: Content, ctx: &Ctx) -> Resu
     }
 }
 
-fn read_series(obj: &Obj, trigger: &Value, ctx: &Ctx, campaign: &str) -> Result<Series> {
+fn read_series(
+    obj: &Obj,
+    trigger: &Value,
+    ctx: &Ctx,
+    campaign: &str,
+    formality: &Formality,
+) -> Result<Series> {
     let tpath = obj.at("trigger");
     let t = Obj::new(trigger, &tpath, "trigger")?;
     t.only(&["event", "where", "segment"])?;
@@ -756,7 +826,7 @@ fn read_series(obj: &Obj, trigger: &Value, ctx: &Ctx, campaign: &str) -> Result<
         let delay_text = s.req_str("delay")?;
         let delay = parse_duration(delay_text).map_err(|m| bad(&s.at("delay"), m))?;
         let content = match s.get("content") {
-            Some(c) => read_content(c, &s.at("content"))?,
+            Some(c) => read_content(c, &s.at("content"), formality)?,
             None => return Err(bad(&s.at("content"), "is required")),
         };
         let split = s
@@ -820,11 +890,11 @@ fn read_split(value: &Value, path: &str, default_test: &str) -> Result<Split> {
     })
 }
 
-fn read_block(obj: &Obj, require_subject: bool) -> Result<Block> {
+fn read_block(obj: &Obj, require_subject: bool, formality: &Formality) -> Result<Block> {
     let mut block = Block::default();
     for key in ["subject", "preview", "body"] {
         let Some(text) = obj.str(key)? else { continue };
-        let t = compile(text, &obj.at(key))?;
+        let t = compile(text, &obj.at(key), formality)?;
         match key {
             "subject" => block.subject = Some(t),
             "preview" => block.preview = Some(t),
@@ -837,10 +907,10 @@ fn read_block(obj: &Obj, require_subject: bool) -> Result<Block> {
     Ok(block)
 }
 
-fn read_content(value: &Value, path: &str) -> Result<Content> {
+fn read_content(value: &Value, path: &str, formality: &Formality) -> Result<Content> {
     let obj = Obj::new(value, path, "content")?;
     obj.only(&["subject", "preview", "body", "locales"])?;
-    let default = read_block(&obj, true)?;
+    let default = read_block(&obj, true, formality)?;
     let mut locales = BTreeMap::new();
     if let Some(v) = obj.get("locales") {
         let lpath = obj.at("locales");
@@ -848,7 +918,7 @@ fn read_content(value: &Value, path: &str) -> Result<Content> {
         for (tag, block) in map.map {
             let b = Obj::new(block, &join(&lpath, tag), "a locale block")?;
             b.only(&["subject", "preview", "body"])?;
-            locales.insert(tag.to_owned(), read_block(&b, false)?);
+            locales.insert(tag.to_owned(), read_block(&b, false, formality)?);
         }
     }
     Ok(Content { default, locales })

@@ -6,8 +6,9 @@
 //! (Gregorian computus), nth weekdays, and dates in the Chinese, Korean
 //! (Dangi), Vietnamese, Hebrew and Islamic (Umm al-Qura) calendars. Islamic
 //! observance depends on moon sighting, so those dates are `estimated`. Diwali
-//! and Holi follow the Hindu lunisolar calendar with local sunrise rules and
-//! are tabulated (Holi 2015–2030, Diwali 2015–2035). docs/locale.md gives the source of every rule.
+//! and Holi follow the Hindu lunisolar calendar and are computed from the Sun
+//! and Moon for New Delhi (`super::hindu`). docs/locale.md gives the source of
+//! every rule.
 
 use calendrical_calculations::chinese_based::{self, ChineseBased, YearBounds};
 use calendrical_calculations::gregorian::{fixed_from_gregorian, gregorian_from_fixed};
@@ -18,6 +19,7 @@ use icu_calendar::types::Month;
 use icu_calendar::{AsCalendar, Date, Iso};
 use serde::Serialize;
 
+use super::hindu;
 use crate::error::{Error, ErrorKind, Result};
 
 /// The first and last years holidays are computed for.
@@ -69,8 +71,6 @@ enum Rule {
     Hebrew(u8, u8),
     /// Month and day in the Umm al-Qura Islamic calendar (estimated).
     Hijri(u8, u8),
-    /// Listed dates (year, month, day).
-    Table(&'static [(i32, u32, u32)]),
     /// Anything else.
     Custom(fn(i32) -> Option<NaiveDate>),
 }
@@ -113,9 +113,7 @@ const fn only(mut def: Def, regions: &'static [&'static str]) -> Def {
     def
 }
 
-use Rule::{
-    Chinese, Custom, Dangi, Easter, Fixed, Hebrew, Hijri as Islamic, Nth, Table, Vietnamese,
-};
+use Rule::{Chinese, Custom, Dangi, Easter, Fixed, Hebrew, Hijri as Islamic, Nth, Vietnamese};
 use Weekday::{Mon, Sun, Thu};
 
 const US: &[Def] = &[
@@ -727,56 +725,20 @@ const JP: &[Def] = &[
     d("new_years_eve", "New Year's Eve", "大晦日", Fixed(12, 31)),
 ];
 
-/// Holi (Rangwali Holi, the day after Holika Dahan): Government of India
-/// gazetted holidays and drikpanchang.com (New Delhi).
-const HOLI: &[(i32, u32, u32)] = &[
-    (2015, 3, 6),
-    (2016, 3, 24),
-    (2017, 3, 13),
-    (2018, 3, 2),
-    (2019, 3, 21),
-    (2020, 3, 10),
-    (2021, 3, 29),
-    (2022, 3, 18),
-    (2023, 3, 8),
-    (2024, 3, 25),
-    (2025, 3, 14),
-    (2026, 3, 4),
-    (2027, 3, 22),
-    (2028, 3, 11),
-    (2029, 3, 1),
-    (2030, 3, 20),
-];
+/// Holi (Rangwali Holi, the day after Holika Dahan), computed for New Delhi.
+fn holi(year: i32) -> Option<NaiveDate> {
+    hindu::holi(year).map(|c| c.date)
+}
 
-/// Diwali (Lakshmi Puja, Kartika Amavasya): same sources.
-const DIWALI: &[(i32, u32, u32)] = &[
-    (2015, 11, 11),
-    (2016, 10, 30),
-    (2017, 10, 19),
-    (2018, 11, 7),
-    (2019, 10, 27),
-    (2020, 11, 14),
-    (2021, 11, 4),
-    (2022, 10, 24),
-    (2023, 11, 12),
-    (2024, 10, 31),
-    (2025, 10, 20),
-    (2026, 11, 8),
-    (2027, 10, 29),
-    (2028, 10, 17),
-    (2029, 11, 5),
-    (2030, 10, 26),
-    (2031, 11, 14),
-    (2032, 11, 2),
-    (2033, 10, 22),
-    (2034, 11, 10),
-    (2035, 10, 30),
-];
+/// Diwali (Lakshmi Puja on Kartika Amavasya), computed for New Delhi.
+fn diwali(year: i32) -> Option<NaiveDate> {
+    hindu::diwali(year).map(|c| c.date)
+}
 
 const IN: &[Def] = &[
     d("new_year", "New Year's Day", "नव वर्ष", Fixed(1, 1)),
     d("republic_day", "Republic Day", "गणतंत्र दिवस", Fixed(1, 26)),
-    d("holi", "Holi", "होली", Table(HOLI)),
+    d("holi", "Holi", "होली", Custom(holi)),
     d("eid_al_fitr", "Eid al-Fitr", "ईद उल-फ़ित्र", Islamic(10, 1)),
     d("eid_al_adha", "Eid al-Adha", "ईद उल-अज़हा", Islamic(12, 10)),
     d(
@@ -791,7 +753,7 @@ const IN: &[Def] = &[
         "गांधी जयंती",
         Fixed(10, 2),
     ),
-    d("diwali", "Diwali", "दीपावली", Table(DIWALI)),
+    d("diwali", "Diwali", "दीपावली", Custom(diwali)),
     d("christmas", "Christmas Day", "क्रिसमस", Fixed(12, 25)),
 ];
 
@@ -1207,11 +1169,6 @@ fn dates_for(rule: Rule, year: i32) -> Vec<NaiveDate> {
                     .and_then(|d| iso_to_naive(&d))
             }),
         ),
-        Rule::Table(rows) => rows
-            .iter()
-            .filter(|r| r.0 == year)
-            .filter_map(|r| ymd(r.0, r.1, r.2))
-            .collect(),
         Rule::Custom(f) => one(f(year)),
     }
 }

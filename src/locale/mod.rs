@@ -10,6 +10,7 @@
 mod consent;
 mod culture;
 mod format;
+mod hindu;
 mod holidays;
 mod resolve;
 mod rules;

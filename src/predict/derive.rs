@@ -310,6 +310,61 @@ impl Predictor {
         }
     }
 
+    /// A scorer from given parameters, without a list: `options.bg_nbd` and
+    /// `options.gamma_gamma` (either may be `None`: its fields are then
+    /// `null`) and the list's most common open hour. Without the list there
+    /// is no RFM population, so `rfm` is `null`; `best_send_hour` falls back
+    /// to `population_send_hour` (which also breaks a subscriber's ties).
+    pub fn from_params(options: &DeriveOptions, population_send_hour: Option<u8>) -> Predictor {
+        let mut hour_counts = [0u64; 24];
+        if let Some(c) = population_send_hour.and_then(|h| hour_counts.get_mut(usize::from(h))) {
+            *c = 1;
+        }
+        let missing = |what: &str| format!("no {what} parameters were given");
+        Predictor {
+            options: options.clone(),
+            bg: options.bg_nbd.ok_or_else(|| missing("BG/NBD")),
+            gg: options.gamma_gamma.ok_or_else(|| missing("Gamma-Gamma")),
+            rfm_recency: Vec::new(),
+            rfm_frequency: Vec::new(),
+            rfm_monetary: Vec::new(),
+            hour_counts,
+            customers: 0,
+            profiles: 0,
+        }
+    }
+
+    /// The options the predictor was made with (its `as_of`, zone, event types, …).
+    pub fn options(&self) -> &DeriveOptions {
+        &self.options
+    }
+
+    /// Whether RFM scores can be given: the predictor was fitted on a list
+    /// with customers (not made by [`Predictor::from_params`]).
+    pub fn has_rfm_population(&self) -> bool {
+        !self.rfm_recency.is_empty()
+    }
+
+    /// The BG/NBD fit error, if it failed (or no parameters were given).
+    pub fn bg_nbd_error(&self) -> Option<&str> {
+        self.bg.as_ref().err().map(String::as_str)
+    }
+
+    /// The Gamma-Gamma fit error, if it failed (or no parameters were given).
+    pub fn gamma_gamma_error(&self) -> Option<&str> {
+        self.gg.as_ref().err().map(String::as_str)
+    }
+
+    /// The number of customers (profiles with a purchase) in the fitted list.
+    pub fn customers(&self) -> usize {
+        self.customers
+    }
+
+    /// Reads one profile with the predictor's options ([`profile_history`]).
+    pub fn history(&self, row: usize, profile: &Value) -> Result<ProfileHistory> {
+        profile_history(row, profile, &self.options)
+    }
+
     /// The fitted BG/NBD parameters (per day), if the fit succeeded.
     pub fn bg_nbd(&self) -> Option<&BgNbdParams> {
         self.bg.as_ref().ok()
@@ -373,7 +428,7 @@ impl Predictor {
     /// without purchases).
     pub fn rfm(&self, h: &ProfileHistory) -> Option<RfmScore> {
         let s = &h.summary;
-        (s.purchase_days > 0).then(|| RfmScore {
+        (s.purchase_days > 0 && self.has_rfm_population()).then(|| RfmScore {
             r: quintile(&self.rfm_recency, -s.days_since_last),
             f: quintile(&self.rfm_frequency, f64::from(s.purchase_days)),
             m: quintile(&self.rfm_monetary, s.total_spend),
@@ -537,6 +592,24 @@ pub fn merge_derived(profile: &mut Value, fields: &Value) {
             target.insert(k.clone(), v.clone());
         }
     }
+}
+
+/// Writes derived fields into a profile object where the profile does not
+/// carry them: keys that are absent or `null` get the derived value, others
+/// keep the profile's own. Returns the keys written. This is how an
+/// [`crate::Audience`] and [`crate::Segment::explain_predicted`] see derived
+/// fields ([`merge_derived`] replaces every key instead).
+pub fn merge_missing(profile: &mut Value, fields: &Value) -> Vec<String> {
+    let mut written = Vec::new();
+    if let (Some(target), Some(source)) = (profile.as_object_mut(), fields.as_object()) {
+        for (k, v) in source {
+            if target.get(k).is_none_or(Value::is_null) {
+                target.insert(k.clone(), v.clone());
+                written.push(k.clone());
+            }
+        }
+    }
+    written
 }
 
 /// The inputs behind one profile's predicted fields (see

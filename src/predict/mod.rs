@@ -27,6 +27,7 @@
 
 mod bgnbd;
 mod derive;
+mod explain;
 mod gamma_gamma;
 mod lifecycle;
 mod optimize;
@@ -38,9 +39,10 @@ mod summary;
 
 pub use bgnbd::{fit_bg_nbd, BgNbdParams};
 pub use derive::{
-    derive_fields, explain_fields, merge_derived, profile_history, DeriveOptions, Predictor,
-    ProfileHistory, DERIVED_FIELDS,
+    derive_fields, explain_fields, merge_derived, merge_missing, profile_history, DeriveOptions,
+    Predictor, ProfileHistory, DERIVED_FIELDS,
 };
+pub use explain::{derived_heads, field_inputs};
 pub use gamma_gamma::{fit_gamma_gamma, ClvOptions, GammaGammaParams};
 pub use lifecycle::{LifecycleConfig, LifecycleStage};
 pub use rfm::{rfm_scores, RfmScore, RfmSegment};

@@ -30,7 +30,17 @@ pub struct Explanation {
     /// Sub-explanations.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Explanation>,
+    /// For a leaf reading a predicted field (`churn_risk`, `rfm.segment`, …):
+    /// the model inputs behind the value (see
+    /// [`crate::predict::Predictor::field_inputs`]); `None` elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Value>,
 }
+
+/// Notes on attribute leaves: given a leaf's attribute path, a phrase for
+/// its text and the structured inputs behind the value (used for predicted
+/// fields).
+pub(crate) type Annotator<'a> = dyn Fn(&[String]) -> Option<(String, Value)> + 'a;
 
 impl Segment {
     /// Explains the result of [`Segment::evaluate`] on `profile` as a tree of
@@ -38,7 +48,19 @@ impl Segment {
     /// `evaluate`'s; errors are the same.
     pub fn explain(&self, profile: &Value, opts: &EvalOptions) -> Result<Explanation> {
         let ctx = Ctx::new(self.expr(), profile, opts)?;
-        explain_expr(&ctx, self.expr())
+        explain_expr(&ctx, self.expr(), None)
+    }
+
+    /// [`Segment::explain`], with `annotate` adding a phrase and inputs to
+    /// the attribute leaves it recognises.
+    pub(crate) fn explain_annotated(
+        &self,
+        profile: &Value,
+        opts: &EvalOptions,
+        annotate: &Annotator,
+    ) -> Result<Explanation> {
+        let ctx = Ctx::new(self.expr(), profile, opts)?;
+        explain_expr(&ctx, self.expr(), Some(annotate))
     }
 }
 
@@ -57,17 +79,18 @@ fn leaf(text: String, result: Option<bool>, actual: Option<Value>) -> Explanatio
         result,
         actual,
         children: Vec::new(),
+        inputs: None,
     }
 }
 
-fn explain_expr(ctx: &Ctx, expr: &Expr) -> Result<Explanation> {
+fn explain_expr(ctx: &Ctx, expr: &Expr, ann: Option<&Annotator>) -> Result<Explanation> {
     let top = Scope::top(ctx.profile);
     Ok(match expr {
         Expr::And { args, .. } | Expr::Or { args, .. } => {
             let is_and = matches!(expr, Expr::And { .. });
             let children = args
                 .iter()
-                .map(|a| explain_expr(ctx, a))
+                .map(|a| explain_expr(ctx, a, ann))
                 .collect::<Result<Vec<_>>>()?;
             let results = children.iter().map(|c| c.result);
             let result = if is_and {
@@ -85,16 +108,18 @@ fn explain_expr(ctx: &Ctx, expr: &Expr) -> Result<Explanation> {
                 result,
                 actual: None,
                 children,
+                inputs: None,
             }
         }
         Expr::Not { arg, .. } => {
-            let child = explain_expr(ctx, arg)?;
+            let child = explain_expr(ctx, arg, ann)?;
             let result = child.result.map(|b| !b);
             Explanation {
                 text: format!("not the following: {}", word(result)),
                 result,
                 actual: None,
                 children: vec![child],
+                inputs: None,
             }
         }
         Expr::InSegment {
@@ -103,7 +128,7 @@ fn explain_expr(ctx: &Ctx, expr: &Expr) -> Result<Explanation> {
             span,
         } => {
             let (_, seg) = ctx.segment_ref(name, *span)?;
-            let child = ctx.nested(|| explain_expr(ctx, seg.expr()))?;
+            let child = ctx.nested(|| explain_expr(ctx, seg.expr(), ann))?;
             let member = child.result == Some(true);
             let result = Some(member != *negated);
             let not = if *negated { "not " } else { "" };
@@ -117,6 +142,7 @@ fn explain_expr(ctx: &Ctx, expr: &Expr) -> Result<Explanation> {
                 result,
                 actual: Some(Value::Bool(member)),
                 children: vec![child],
+                inputs: None,
             }
         }
         Expr::Did {
@@ -262,12 +288,17 @@ fn explain_expr(ctx: &Ctx, expr: &Expr) -> Result<Explanation> {
         }
         attr => {
             let result = ctx.eval(&top, attr)?;
-            explain_attribute(ctx, attr, result)?
+            explain_attribute(ctx, attr, result, ann)?
         }
     })
 }
 
-fn explain_attribute(ctx: &Ctx, expr: &Expr, result: Option<bool>) -> Result<Explanation> {
+fn explain_attribute(
+    ctx: &Ctx,
+    expr: &Expr,
+    result: Option<bool>,
+    ann: Option<&Annotator>,
+) -> Result<Explanation> {
     let Some(path) = expr.attribute_path() else {
         // Not an attribute condition (e.g. `same` at the top level): the
         // evaluator has already reported it; describe it plainly.
@@ -280,9 +311,13 @@ fn explain_attribute(ctx: &Ctx, expr: &Expr, result: Option<bool>) -> Result<Exp
     };
     let name = path.join(".");
     let op = attribute_op_text(expr);
-    Ok(match value::lookup(ctx.profile, path) {
+    let (note, inputs) = match ann.and_then(|f| f(path)) {
+        Some((note, inputs)) => (format!(" ({note})"), Some(inputs)),
+        None => (String::new(), None),
+    };
+    let mut out = match value::lookup(ctx.profile, path) {
         None => leaf(
-            format!("{name} is not set → {op}: {}", word(result)),
+            format!("{name} is not set{note} → {op}: {}", word(result)),
             result,
             None,
         ),
@@ -293,12 +328,18 @@ fn explain_attribute(ctx: &Ctx, expr: &Expr, result: Option<bool>) -> Result<Exp
                 String::new()
             };
             leaf(
-                format!("{name} is {} → {op}: {}{why}", compact(v), word(result)),
+                format!(
+                    "{name} is {}{note} → {op}: {}{why}",
+                    compact(v),
+                    word(result)
+                ),
                 result,
                 Some(v.clone()),
             )
         }
-    })
+    };
+    out.inputs = inputs;
+    Ok(out)
 }
 
 /// The condition part of an attribute condition, without the path.

@@ -496,6 +496,71 @@ impl JsAudience {
         to_js(&serde_json::json!({ "loaded": s.loaded, "skipped": skipped }))
     }
 
+    /// `audience.derive(options?)`: fits the prediction models on the whole
+    /// list (`asOf`, `timeZone` and the `predict` options) and makes the
+    /// derived fields (`churn_risk`, `rfm.segment`, …) available to every
+    /// rule evaluated afterwards; returns the model summary. An unknown
+    /// option or a bad value is an `argument` KaleidoError naming it.
+    pub fn derive(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let o = super::predict::derive_options_strict(options, super::predict::DERIVE_KEYS)?;
+        let model = self.inner.derive(&o).map_err(|e| to_js_error(&e))?;
+        to_js(&model)
+    }
+
+    /// `audience.clearDerived()`: forgets `derive`'s options and fit; rules
+    /// reading derived fields then fit at their own `asOf`.
+    #[wasm_bindgen(js_name = clearDerived)]
+    pub fn clear_derived(&self) {
+        self.inner.clear_derived();
+    }
+
+    /// `audience.derivedModel`: the model summary of the current fit, or `null`.
+    #[wasm_bindgen(getter = derivedModel)]
+    pub fn derived_model(&self) -> Result<JsValue, JsValue> {
+        match self.inner.derived_model() {
+            Some(m) => to_js(&m),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// `audience.derivedFields(id, options?)`: the profile's derived fields
+    /// as rules see them (its own values where it carries them), or `undefined`.
+    #[wasm_bindgen(js_name = derivedFields)]
+    pub fn derived_fields(&self, id: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let id = id_arg(&id)?;
+        let opts = eval_options(options)?;
+        match self
+            .inner
+            .derived_fields(&id, &opts.get())
+            .map_err(|e| to_js_error(&e))?
+        {
+            Some(v) => to_js(&v),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// `audience.explain(segment, id, options?)`: the `Explanation` of the
+    /// profile as the audience evaluates it (leaves reading predicted fields
+    /// carry the model `inputs`), or `undefined` for an unknown id.
+    pub fn explain(
+        &self,
+        segment: JsValue,
+        id: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (seg, _) = segment_arg(&segment)?;
+        let id = id_arg(&id)?;
+        let opts = eval_options(options)?;
+        match self
+            .inner
+            .explain(&seg, &id, &opts.get())
+            .map_err(|e| to_js_error(&e))?
+        {
+            Some(x) => to_js(&x),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
     /// `audience.clearCache()`: drops cached sub-rule results.
     #[wasm_bindgen(js_name = clearCache)]
     pub fn clear_cache(&self) {

@@ -2,6 +2,10 @@
 //! RFM, lifecycle, and derived fields of whole profile lists. The JS entry
 //! points gather these functions into the frozen `predict` object.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use js_sys::{Array, Float64Array, Object, Reflect};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -225,6 +229,9 @@ struct ModelJs {
     bg_nbd: Option<BgJs>,
     #[serde(default)]
     gamma_gamma: Option<GgJs>,
+    /// The list's most common open hour (`Predictor.model.populationSendHour`).
+    #[serde(default)]
+    population_send_hour: Option<f64>,
 }
 
 fn positive(name: &str, v: f64) -> Result<f64, JsValue> {
@@ -469,7 +476,7 @@ struct ProfileOptionsJs {
 }
 
 /// Reads the profile options; returns the core's options and `unitDays`.
-fn derive_options(options: JsValue) -> Result<(DeriveOptions, f64), JsValue> {
+pub(super) fn derive_options(options: JsValue) -> Result<(DeriveOptions, f64), JsValue> {
     let clock = eval_options(options.clone())?;
     let clock = clock.get();
     let js: ProfileOptionsJs = if options.is_undefined() || options.is_null() {
@@ -584,15 +591,193 @@ pub fn predict_lifecycle(profile: JsValue, options: JsValue) -> Result<String, J
     Ok(stage.as_str().to_owned())
 }
 
+thread_local! {
+    /// Live predictors by id, so an options object's `predictor` (a JS
+    /// `Predictor` instance) can be found again without taking it over.
+    static PREDICTORS: RefCell<HashMap<u32, Rc<Predictor>>> = RefCell::new(HashMap::new());
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+}
+
 /// A model fitted on a profile list (JS class `Predictor`, made by
 /// `predict.fit`): derives fields and explains them for any profile.
 #[wasm_bindgen(js_name = Predictor)]
 pub struct JsPredictor {
-    inner: Predictor,
+    inner: Rc<Predictor>,
+    id: u32,
+}
+
+impl JsPredictor {
+    fn new(p: Predictor) -> JsPredictor {
+        let inner = Rc::new(p);
+        let id = NEXT_ID.with(|n| {
+            let id = n.get();
+            n.set(id.wrapping_add(1));
+            id
+        });
+        PREDICTORS.with(|m| m.borrow_mut().insert(id, inner.clone()));
+        JsPredictor { inner, id }
+    }
+}
+
+impl Drop for JsPredictor {
+    fn drop(&mut self) {
+        PREDICTORS.with(|m| m.borrow_mut().remove(&self.id));
+    }
+}
+
+fn argument_field(field: &str, message: String) -> JsValue {
+    to_js_error(
+        &Error::new(ErrorKind::Argument, message).with_row_field(None, Some(field.to_owned())),
+    )
+}
+
+/// The predictor `Segment.explain` uses for predicted fields: the options'
+/// `predictor` (a `Predictor` from `predict.fit`), or one made from
+/// `model` (`{ bgNbd?, gammaGamma?, populationSendHour? }`, e.g. a
+/// `Predictor.model`) with the options' `asOf`, `timeZone` and prediction
+/// options; `None` without either.
+pub(super) fn explain_predictor(options: &JsValue) -> Result<Option<Rc<Predictor>>, JsValue> {
+    if !options.is_object() {
+        return Ok(None);
+    }
+    let predictor = Reflect::get(options, &JsValue::from_str("predictor"))?;
+    let model = Reflect::get(options, &JsValue::from_str("model"))?;
+    let given = |v: &JsValue| !(v.is_undefined() || v.is_null());
+    match (given(&predictor), given(&model)) {
+        (false, false) => Ok(None),
+        (true, true) => Err(argument_field(
+            "predictor",
+            "give either options.predictor or options.model, not both".into(),
+        )),
+        (true, false) => {
+            let bad = || {
+                argument_field(
+                    "predictor",
+                    "options.predictor must be a Predictor (from predict.fit) that was not freed"
+                        .into(),
+                )
+            };
+            // A freed Predictor throws from its getter: that is a bad argument too.
+            let id = if predictor.is_object() {
+                Reflect::get(&predictor, &JsValue::from_str("__kaleidoPredictor"))
+                    .ok()
+                    .and_then(|v| v.as_f64())
+            } else {
+                None
+            };
+            let id = id.ok_or_else(bad)? as u32;
+            PREDICTORS
+                .with(|m| m.borrow().get(&id).cloned())
+                .map(Some)
+                .ok_or_else(bad)
+        }
+        (false, true) => {
+            if !model.is_object() {
+                return Err(argument_field(
+                    "model",
+                    "options.model must be an object like Predictor.model".into(),
+                ));
+            }
+            let (o, _) = derive_options(options.clone())?;
+            if o.bg_nbd.is_none() && o.gamma_gamma.is_none() {
+                return Err(argument_field(
+                    "model",
+                    "options.model needs bgNbd or gammaGamma parameters".into(),
+                ));
+            }
+            let js: ModelJs = from_js(model, "invalid options.model")?;
+            let hour = match js.population_send_hour {
+                None => None,
+                Some(h) if (0.0..24.0).contains(&h) && h.fract() == 0.0 => Some(h as u8),
+                Some(h) => {
+                    return Err(argument_field(
+                        "model.populationSendHour",
+                        format!("model.populationSendHour must be an hour 0-23 or null, got {h}"),
+                    ))
+                }
+            };
+            Ok(Some(Rc::new(Predictor::from_params(&o, hour))))
+        }
+    }
+}
+
+/// The option keys of `audience.derive`.
+pub(super) const DERIVE_KEYS: &[&str] = &[
+    "asOf",
+    "timeZone",
+    "eventType",
+    "amountField",
+    "openEventType",
+    "timeZoneField",
+    "signupField",
+    "lifecycle",
+    "clv",
+    "model",
+];
+
+/// [`derive_options`] for APIs that check their options: a key outside
+/// `allowed` or a value of the wrong type is an `argument` error whose
+/// `field` names the option.
+pub(super) fn derive_options_strict(
+    options: JsValue,
+    allowed: &[&str],
+) -> Result<DeriveOptions, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return derive_options(options).map(|(o, _)| o);
+    }
+    let Some(obj) = options.dyn_ref::<Object>() else {
+        return Err(argument("options must be an object"));
+    };
+    let keys: Vec<String> = Object::keys(obj)
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect();
+    for k in &keys {
+        if !allowed.contains(&k.as_str()) {
+            return Err(argument_field(
+                k,
+                format!("unknown option {k:?} (known: {})", allowed.join(", ")),
+            ));
+        }
+    }
+    match derive_options(options.clone()) {
+        Ok((o, _)) => Ok(o),
+        Err(e) => {
+            if Reflect::get(&e, &JsValue::from_str("field"))?.is_undefined() {
+                // Find the option at fault: the first that fails on its own.
+                for k in &keys {
+                    let one = Object::new();
+                    Reflect::set(
+                        &one,
+                        &JsValue::from_str(k),
+                        &Reflect::get(&options, &JsValue::from_str(k))?,
+                    )?;
+                    if k == "asOf" {
+                        Reflect::set(
+                            &one,
+                            &JsValue::from_str("timeZone"),
+                            &Reflect::get(&options, &JsValue::from_str("timeZone"))?,
+                        )?;
+                    }
+                    if derive_options(one.into()).is_err() {
+                        Reflect::set(&e, &JsValue::from_str("field"), &JsValue::from_str(k))?;
+                        break;
+                    }
+                }
+            }
+            Err(e)
+        }
+    }
 }
 
 #[wasm_bindgen(js_class = Predictor)]
 impl JsPredictor {
+    /// The registry id (read back when the predictor is passed inside options).
+    #[wasm_bindgen(getter = __kaleidoPredictor)]
+    pub fn registry_id(&self) -> u32 {
+        self.id
+    }
+
     /// `{ profiles, customers, unit, bgNbd, gammaGamma, populationSendHour, … }`.
     #[wasm_bindgen(getter)]
     pub fn model(&self) -> Result<JsValue, JsValue> {
@@ -629,7 +814,7 @@ pub fn predict_fit(profiles: JsValue, options: JsValue) -> Result<JsPredictor, J
     let (o, _) = derive_options(options)?;
     let profiles = profiles_from_js(&profiles)?;
     let inner = Predictor::fit(&profiles, &o).map_err(|e| to_js_error(&e))?;
-    Ok(JsPredictor { inner })
+    Ok(JsPredictor::new(inner))
 }
 
 /// `predict.deriveFields(profiles, options?)`: `{ fields, model }`, the

@@ -137,8 +137,20 @@ impl JsSegment {
     }
 
     /// `segment.explain(profile, options?)`: an `Explanation` tree.
+    /// With `predictor` (a `Predictor`) or `model` (a `Predictor.model`) in
+    /// the options, predicted fields the profile does not carry are derived
+    /// and their leaves carry the model `inputs`.
     pub fn explain(&self, profile: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let predictor = super::predict::explain_predictor(&options)?;
         let options = eval_options(options)?;
+        if let Some(predictor) = predictor {
+            let p = data_from_js(&profile, None)?;
+            let explanation = self
+                .inner
+                .explain_predicted(&p, &options.get(), &predictor, 0)
+                .map_err(|e| to_js_error(&e))?;
+            return to_js(&explanation);
+        }
         let explanation = self.with_profile(&profile, options.set(), |p| {
             self.inner.explain(p, &options.get())
         })?;

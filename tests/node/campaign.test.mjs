@@ -165,3 +165,55 @@ test('segments come from the constructor and options are checked', () => {
   assert.equal(thrown(() => campaigns.simulate({ id: 9 }, { from: '2025-06-01' })).kind, 'argument');
   assert.equal(thrown(() => campaigns.simulate({ id: 9 }, { ...window, timeZone: 'Mars/Base' })).kind, 'locale');
 });
+
+test('formality is per campaign: one German subscriber, formal in one campaign and informal in another', () => {
+  const content = (noun) => ({
+    subject: `{{ greeting() }}: {% if formal %}Ihr{% else %}Dein{% endif %} ${noun}`,
+    preview: '{{ address() }}',
+  });
+  const campaigns = new k.Campaigns({
+    campaigns: [
+      {
+        name: 'bank_notice',
+        formality: { de: 'formal', default: 'informal' },
+        schedule: { type: 'once', date: '2025-06-03', at: '09:00' },
+        content: content('Konto'),
+      },
+      {
+        name: 'festival',
+        formality: 'informal',
+        schedule: { type: 'once', date: '2025-06-04', at: '09:00' },
+        content: content('Ticket'),
+      },
+    ],
+  });
+  const anna = {
+    id: 7,
+    first_name: 'Anna',
+    last_name: 'Müller',
+    gender: 'female',
+    locale: 'de-AT',
+    timeZone: 'Europe/Vienna',
+  };
+  const got = campaigns
+    .simulate(anna, { from: '2025-06-01', to: '2025-06-10' })
+    .map((m) => [m.campaign, m.subject, m.preview]);
+  assert.deepEqual(got, [
+    ['bank_notice', 'Guten Tag Frau Müller: Ihr Konto', 'Frau Müller'],
+    ['festival', 'Hallo Anna: Dein Ticket', 'Anna'],
+  ]);
+  const e = thrown(
+    () =>
+      new k.Campaigns([
+        {
+          name: 'x',
+          formality: { de: 'formel' },
+          schedule: { type: 'once', date: '2025-06-03', at: '09:00' },
+          content: { subject: 'x' },
+        },
+      ]),
+  );
+  assert.equal(e.kind, 'argument');
+  assert.equal(e.field, 'campaigns[0].formality.de');
+  assert.match(e.message, /^campaigns\[0\]\.formality\.de: formality "formel"/);
+});

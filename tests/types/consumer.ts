@@ -23,6 +23,7 @@ import {
   predict,
 } from 'kaleido';
 import type {
+  CampaignProgramme,
   Diagnostic,
   ErrorKind,
   EvalOptions,
@@ -109,6 +110,20 @@ export async function main(): Promise<void> {
     to: '2025-02-01',
   });
   const variant: string = assignVariant('subject-test', 42, [{ name: 'A', weight: 1 }, { name: 'B', weight: 1 }]);
+  const addressed: CampaignProgramme = {
+    formality: 'informal',
+    campaigns: [
+      {
+        name: 'notice',
+        formality: { de: 'formal', default: 'informal' },
+        schedule: { type: 'once', date: '2025-06-03', at: '09:00' },
+        content: { subject: '{{ greeting() }}' },
+      },
+    ],
+  };
+  new Campaigns(addressed).free();
+  // @ts-expect-error formality is 'formal' or 'informal'
+  const badFormality: CampaignProgramme = { formality: 'formel', campaigns: [] };
 
   // The declarations are not `any`: each of these must be a type error.
   // @ts-expect-error kind is a closed union
