@@ -4,6 +4,8 @@
 // (against pkg/), or:
 //
 //   node bench/audience.mjs [--sizes 100000,1000000] [--events 10] [--runs 3] [--load-only]
+//   node bench/audience.mjs --write-ndjson /tmp/p100k.ndjson --sizes 100000   (the data as a file, for
+//                                                                           tests/audience_perf.rs)
 //
 // The data generator is seeded and self-contained (www/sample-data.js is
 // richer but ~0.5 ms per profile and ~2.5 KB of JSON each, too slow and too
@@ -38,10 +40,13 @@ const EVENTS = Number(flag('events', '10'));
 const RUNS = Number(flag('runs', '3'));
 // --load-only: just the NDJSON load (time and memory), for the biggest sizes.
 const LOAD_ONLY = args.includes('--load-only');
+const WRITE_NDJSON = flag('write-ndjson', null);
 
-const { Audience, Segment } = await import(pathToFileURL(path.join(ROOT, 'pkg', 'node.mjs')).href);
+const { Audience, Segment } = WRITE_NDJSON
+  ? {}
+  : await import(pathToFileURL(path.join(ROOT, 'pkg', 'node.mjs')).href);
 const require = createRequire(import.meta.url);
-const jsonLogic = require('json-logic-js');
+const jsonLogic = WRITE_NDJSON ? null : require('json-logic-js');
 
 // ---------------------------------------------------------------- data
 
@@ -491,6 +496,14 @@ function ndjsonBytes(profiles) {
   return out;
 }
 
+if (WRITE_NDJSON) {
+  const fs = await import('node:fs');
+  const bytes = ndjsonBytes(generate(SIZES[0], 42));
+  fs.writeFileSync(WRITE_NDJSON, bytes);
+  console.log(`wrote ${SIZES[0]} profiles (${mb(bytes.length)}) to ${WRITE_NDJSON}`);
+  process.exit(0);
+}
+
 console.log(`# Audience benchmark (Node ${process.version}, ${EVENTS} events per profile on average, best of ${RUNS})\n`);
 for (const n of SIZES) {
   let t = performance.now();
@@ -498,6 +511,11 @@ for (const n of SIZES) {
   const events = profiles.reduce((a, p) => a + p.events.length, 0);
   console.log(`## ${n.toLocaleString('en')} profiles, ${events.toLocaleString('en')} events (generated in ${fmt(performance.now() - t)})\n`);
   const bytes = ndjsonBytes(profiles);
+  // The issue's yardstick: JSON.stringify of the same objects, one at a time.
+  t = performance.now();
+  let chars = 0;
+  for (const p of profiles) chars += JSON.stringify(p).length;
+  const stringifyMs = performance.now() - t;
 
   t = performance.now();
   const fromNd = Audience.fromNdjson(bytes);
@@ -505,16 +523,17 @@ for (const n of SIZES) {
   const mem = fromNd.memoryBytes();
   fromNd.free();
   if (LOAD_ONLY) {
-    console.log(`NDJSON (${mb(bytes.length)}): load ${fmt(ndMs)} (${((ndMs * 1000) / n).toFixed(2)} µs per profile), WASM memory held ${mb(mem)} (${Math.round(mem / n)} B per profile)\n`);
+    console.log(`NDJSON (${mb(bytes.length)}): load ${fmt(ndMs)} (${((ndMs * 1000) / n).toFixed(2)} µs per profile), WASM memory held ${mb(mem)} (${Math.round(mem / n)} B per profile); JSON.stringify of the objects ${fmt(stringifyMs)} (${chars} chars)\n`);
     continue;
   }
   t = performance.now();
   const aud = Audience.fromRecords(profiles);
   const recMs = performance.now() - t;
-  console.log('| load | time | per profile | WASM memory held | per profile |');
-  console.log('|---|---|---|---|---|');
-  console.log(`| NDJSON (${mb(bytes.length)}) | ${fmt(ndMs)} | ${((ndMs * 1000) / n).toFixed(2)} µs | ${mb(mem)} | ${Math.round(mem / n)} B |`);
-  console.log(`| JS records | ${fmt(recMs)} | ${((recMs * 1000) / n).toFixed(2)} µs | ${mb(aud.memoryBytes())} | ${Math.round(aud.memoryBytes() / n)} B |`);
+  console.log('| load | time | per profile | vs JSON.stringify | WASM memory held | per profile |');
+  console.log('|---|---|---|---|---|---|');
+  console.log(`| NDJSON (${mb(bytes.length)}) | ${fmt(ndMs)} | ${((ndMs * 1000) / n).toFixed(2)} µs | ${ratio(stringifyMs, ndMs)} | ${mb(mem)} | ${Math.round(mem / n)} B |`);
+  console.log(`| JS records | ${fmt(recMs)} | ${((recMs * 1000) / n).toFixed(2)} µs | ${ratio(stringifyMs, recMs)} | ${mb(aud.memoryBytes())} | ${Math.round(aud.memoryBytes() / n)} B |`);
+  console.log(`| (JSON.stringify of each object, ${chars.toLocaleString('en')} chars) | ${fmt(stringifyMs)} | ${((stringifyMs * 1000) / n).toFixed(2)} µs | 1x | | |`);
   console.log('');
 
   const cols = columns(profiles);

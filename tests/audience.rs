@@ -1082,3 +1082,80 @@ fn cultural_conditions_agree_with_the_evaluator() {
     }
     assert!(nonempty > 10, "the cases should select someone: {nonempty}");
 }
+
+/// Long `and` chains over a larger list: after the first conditions few rows
+/// remain, so later conditions are evaluated only on those (the sparse path),
+/// and `or` chains likewise on the rows not yet true. Counts must still equal
+/// the one-profile evaluator's, and a cached recount must agree.
+#[test]
+fn narrowing_chains_agree_with_the_evaluator() {
+    let set = segment_set();
+    let mut rng = Rng(0x0000_ddc0_ffee_5eed);
+    let base = AS_OFS[0];
+    let profiles: Vec<Value> = (0..1500).map(|i| gen_profile(&mut rng, i, base)).collect();
+    let aud = Audience::from_records(&profiles, &LoadOptions::default()).unwrap();
+    let mut checked = 0;
+    for round in 0..60 {
+        let tz = parse_time_zone(ZONES[rng.below(ZONES.len())]).unwrap();
+        let opts = EvalOptions {
+            as_of: parse_as_of(base, tz).unwrap(),
+            time_zone: tz,
+            segments: Some(&set),
+        };
+        let n = 3 + rng.below(6);
+        let parts: Vec<String> = (0..n)
+            .map(|_| {
+                if rng.chance(80) {
+                    attr_cond(&mut rng, false)
+                } else {
+                    event_cond(&mut rng)
+                }
+            })
+            .collect();
+        let joiner = if round % 3 == 2 { " or " } else { " and " };
+        let text = parts.join(joiner);
+        let seg = Segment::parse(&text).unwrap();
+        let mut expected = 0u64;
+        let mut failed = false;
+        for p in &profiles {
+            match seg.test(p, &opts) {
+                Ok(true) => expected += 1,
+                Ok(false) => {}
+                Err(_) => failed = true,
+            }
+        }
+        if failed {
+            continue;
+        }
+        aud.clear_cache();
+        assert_eq!(aud.count(&seg, &opts).unwrap(), expected, "{text}");
+        // Sub-rules cached from the narrowed evaluation, reused by a wider one.
+        let wider = Segment::parse(&parts[n - 1]).unwrap();
+        let want: u64 = profiles
+            .iter()
+            .filter(|p| wider.test(p, &opts).unwrap_or(false))
+            .count() as u64;
+        if profiles.iter().all(|p| wider.test(p, &opts).is_ok()) {
+            assert_eq!(aud.count(&wider, &opts).unwrap(), want, "{}", parts[n - 1]);
+        }
+        assert_eq!(aud.count(&seg, &opts).unwrap(), expected, "{text} (cached)");
+        checked += 1;
+    }
+    assert!(checked > 40, "{checked}");
+}
+
+/// NDJSON of generated profiles (read through the tape) loads the same list
+/// as the records themselves.
+#[test]
+fn ndjson_and_records_load_the_same_list() {
+    let mut rng = Rng(0xabad_1dea);
+    for round in 0..6 {
+        let base = AS_OFS[round % AS_OFS.len()];
+        let profiles: Vec<Value> = (0..300).map(|i| gen_profile(&mut rng, i, base)).collect();
+        let text: String = profiles.iter().map(|p| format!("{p}\n")).collect();
+        let a = Audience::from_ndjson(text.as_bytes(), &LoadOptions::default()).unwrap();
+        let b = Audience::from_records(&profiles, &LoadOptions::default()).unwrap();
+        assert_eq!(a.profiles(), b.profiles());
+        assert_eq!(a.profiles(), profiles);
+    }
+}

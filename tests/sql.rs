@@ -53,6 +53,9 @@ const CONSTRUCTS: &[&str] = &[
     r#"season != "winter" and age > 20"#,
     r#"holiday "lunar_new_year" within last 60 days"#,
     r#"holiday "christmas" within next 300 days or not holiday "easter" within next 40 days"#,
+    r#"local_time between 08:00 and 20:00"#,
+    r#"local_time between 22:00 and 06:30"#,
+    r#"not local_time between 09:00 and 17:00 and age > 20"#,
     r#"age = 30"#,
     r#"age != 30"#,
     r#"age < 30 or age >= 60"#,
@@ -255,6 +258,56 @@ const SCENARIOS: [Scenario; 4] = [
     },
 ];
 
+/// `asOf` on and around DST switches, for the `local_time` rules: the
+/// subscriber's wall clock jumps while the evaluation zone does not matter.
+const LOCAL_TIME_SCENARIOS: [Scenario; 5] = [
+    // London 00:59 GMT, Berlin 01:59 CET: one minute before Europe's switch.
+    Scenario {
+        name: "eu-before-switch",
+        as_of: "2025-03-30T00:59:00Z",
+        zone: "Europe/London",
+    },
+    // London 02:00 BST, Berlin 03:00 CEST.
+    Scenario {
+        name: "eu-switch",
+        as_of: "2025-03-30T01:00:00Z",
+        zone: "Europe/London",
+    },
+    // New York's second 01:00 (EST), a second after 01:59:59 EDT.
+    Scenario {
+        name: "us-fall-back",
+        as_of: "2025-11-02T06:00:00Z",
+        zone: "America/New_York",
+    },
+    // Lord Howe Island moves 30 minutes: 02:00 (+10:30) becomes 02:30 (+11).
+    Scenario {
+        name: "lord-howe-switch",
+        as_of: "2025-10-04T15:30:00Z",
+        zone: "UTC",
+    },
+    // Chatham (+13:45) and Kathmandu (+5:45) at 23:59 UTC.
+    Scenario {
+        name: "quarter-hours",
+        as_of: "2025-06-15T23:59:00Z",
+        zone: "Pacific/Chatham",
+    },
+];
+
+/// `local_time` rules, also run at every [`LOCAL_TIME_SCENARIOS`] instant.
+const LOCAL_TIME_RULES: &[&str] = &[
+    r#"local_time between 08:00 and 20:00"#,
+    r#"local_time between 22:00 and 06:30"#,
+    r#"local_time between 00:00 and 23:59"#,
+    r#"local_time between 00:59 and 00:59"#,
+    r#"local_time between 01:00 and 01:59"#,
+    r#"local_time between 02:00 and 02:59"#,
+    r#"local_time between 03:00 and 12:00"#,
+    r#"local_time between 13:00 and 02:15"#,
+    r#"not local_time between 09:00 and 17:00 and age > 20"#,
+    r#"local_time between 08:00 and 20:00 or country = "US""#,
+    r#"local_time between 08:00 and 20:00 and season = "spring""#,
+];
+
 fn clock(s: &Scenario) -> (DateTime<Utc>, Tz) {
     let tz = parse_time_zone(s.zone).unwrap();
     (parse_as_of(s.as_of, tz).unwrap(), tz)
@@ -360,6 +413,7 @@ const PROFILE_COLUMNS: &[(&str, &str)] = &[
     ("churn_risk", "number"),
     ("predicted_clv", "number"),
     ("timezone", "string"),
+    ("time_zone", "string"),
     ("lifecycle", "string"),
     ("email", "string"),
     ("name", "string"),
@@ -472,7 +526,27 @@ fn generate(n: usize, seed: u64) -> Data {
         "ana.b@gmail.co",
     ];
     let countries = [
-        "US", "us", "DE", "VN", "CN", "TW", "HK", "SG", "FR", "de", "AU", "br", "X1",
+        "US",
+        "us",
+        "DE",
+        "VN",
+        "CN",
+        "TW",
+        "HK",
+        "SG",
+        "FR",
+        "de",
+        "AU",
+        "br",
+        "X1",
+        // Trimmed (Rust `trim`: tabs, no-break spaces) and upper-cased by
+        // the evaluator; `ıd` upper-cases to `ID` in SQL but is not ASCII.
+        " jp",
+        "gb\t",
+        "\u{a0}IN\u{3000}",
+        "ıd",
+        "np",
+        "",
     ];
     let interests = ["hiking", "running", "Hiking", "chess", "cooking"];
     let categories = [
@@ -561,13 +635,29 @@ fn generate(n: usize, seed: u64) -> Data {
         maybe(&mut rng, "churn_risk", json!(churn));
         let clv = (rng.below(16) * 50) as f64;
         maybe(&mut rng, "predicted_clv", json!(clv));
+        // Zones: valid, wrong case, not a zone, padded, aliases, odd offsets.
         let z = *rng.pick(&[
             "America/New_York",
             "america/chicago",
             "Europe/Berlin",
             "America",
+            "Europe/London",
+            " Asia/Kolkata\t",
+            "Asia/Kathmandu",
+            "Australia/Lord_Howe",
+            "Pacific/Chatham",
+            "US/Eastern",
+            "Etc/GMT+5",
+            "UTC",
+            "",
+            "Asia/Tokyo",
         ]);
         maybe(&mut rng, "timezone", json!(z));
+        // `time_zone` comes before `timezone` when it is a zone.
+        if rng.chance(30) {
+            let z = *rng.pick(&["Asia/Tokyo", "Mars/Olympus", "\u{a0}America/Denver", "GMT"]);
+            maybe(&mut rng, "time_zone", json!(z));
+        }
         let lc = *rng.pick(&["new", "active", "churned", "New"]);
         maybe(&mut rng, "lifecycle", json!(lc));
         let e = *rng.pick(&emails);
@@ -810,7 +900,7 @@ fn random_event(rng: &mut Rng) -> String {
 
 fn random_condition(rng: &mut Rng) -> String {
     let op = *rng.pick(&["=", "!=", "<", "<=", ">", ">="]);
-    match rng.below(24) {
+    match rng.below(25) {
         0 => format!("age {op} {}", rng.below(70)),
         1 => format!("churn_risk {op} {}", rng.below(11) as f64 / 10.0),
         2 => format!(
@@ -956,6 +1046,23 @@ fn random_condition(rng: &mut Rng) -> String {
             rng.pick(&["", "not "]),
             rng.pick(&["lapsed", "vip", "complained", "engaged_lapsed"])
         ),
+        23 => match rng.below(3) {
+            0 => format!(
+                "local_time between {} and {}",
+                rng.pick(&["00:00", "08:00", "13:45", "22:00"]),
+                rng.pick(&["06:30", "12:00", "20:00", "23:59"])
+            ),
+            1 => format!(
+                "season {} \"{}\"",
+                rng.pick(&["=", "!="]),
+                rng.pick(&["winter", "spring"])
+            ),
+            _ => format!(
+                "holiday \"{}\" within {} 30 days",
+                rng.pick(&["christmas", "easter", "lunar_new_year"]),
+                rng.pick(&["last", "next"])
+            ),
+        },
         _ => format!(
             "{} between {} and {}",
             rng.pick(&["age", "churn_risk", "signup_date", "last_login"]),
@@ -1209,6 +1316,7 @@ fn run_and_compare(tag: &str, data: &Data, cases: &[Case], engines: &[&str]) {
 fn all_rules(random: usize, seed: u64) -> Vec<String> {
     let mut rules: Vec<String> = EXAMPLES.iter().map(|s| s.to_string()).collect();
     rules.extend(CONSTRUCTS.iter().map(|s| s.to_string()));
+    rules.extend(LOCAL_TIME_RULES.iter().map(|s| s.to_string()));
     rules.extend(nasty_rules());
     let mut rng = Rng(seed);
     for _ in 0..random {
@@ -1230,7 +1338,11 @@ fn duckdb_and_postgres_agree_with_the_evaluator() {
     let rules = all_rules(150, 11);
     let scenarios: Vec<&Scenario> = SCENARIOS.iter().collect();
     let engines = [("duckdb", Dialect::DuckDb), ("postgres", Dialect::Postgres)];
-    let cases = build_cases(&rules, &data, &engines, &scenarios, true);
+    let mut cases = build_cases(&rules, &data, &engines, &scenarios, true);
+    // `local_time` again at instants on DST switches (no events involved).
+    let local: Vec<String> = LOCAL_TIME_RULES.iter().map(|r| r.to_string()).collect();
+    let switches: Vec<&Scenario> = LOCAL_TIME_SCENARIOS.iter().collect();
+    cases.extend(build_cases(&local, &data, &engines, &switches, false));
     run_and_compare("main", &data, &cases, &["duckdb", "postgres"]);
 }
 
@@ -1240,13 +1352,21 @@ fn spark_agrees_with_the_evaluator() {
     let data = generate(200, 7);
     let rules = all_rules(40, 11);
     let scenarios: Vec<&Scenario> = vec![&SCENARIOS[0], &SCENARIOS[1]];
-    let cases = build_cases(
+    let mut cases = build_cases(
         &rules,
         &data,
         &[("spark", Dialect::Spark)],
         &scenarios,
         true,
     );
+    let local: Vec<String> = LOCAL_TIME_RULES.iter().map(|r| r.to_string()).collect();
+    cases.extend(build_cases(
+        &local,
+        &data,
+        &[("spark", Dialect::Spark)],
+        &[&LOCAL_TIME_SCENARIOS[1], &LOCAL_TIME_SCENARIOS[2]],
+        false,
+    ));
     run_and_compare("spark", &data, &cases, &["spark"]);
 }
 
@@ -1288,6 +1408,55 @@ fn examples_sql_snapshot() {
             );
             insta::assert_snapshot!(name, text);
         }
+    }
+}
+
+/// `local_time` in every dialect: the zone lists are long (every zone name
+/// chrono-tz knows), so one rule per dialect.
+#[test]
+fn local_time_sql_snapshot() {
+    let schema = schema();
+    for dialect in Dialect::ALL {
+        let seg = Segment::parse("local_time between 08:00 and 20:00").unwrap();
+        let opts = SqlOptions {
+            schema: Some(&schema),
+            ..snapshot_opts(dialect)
+        };
+        let sql = to_sql(&seg, &opts).unwrap();
+        insta::assert_snapshot!(format!("local_time_{}", dialect.name()), sql);
+    }
+}
+
+/// The zone lists hold every name the evaluator parses as a zone, once per
+/// zone column, and nothing else decides: a name is a zone exactly when it
+/// is a chrono-tz variant's name.
+#[test]
+fn local_time_lists_every_zone_once_per_column() {
+    let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    for z in chrono_tz::TZ_VARIANTS {
+        assert_eq!(z.name().parse::<Tz>(), Ok(z));
+    }
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), chrono_tz::TZ_VARIANTS.len());
+    let schema = schema();
+    let seg = Segment::parse("local_time between 08:00 and 20:00").unwrap();
+    for dialect in Dialect::ALL {
+        let opts = SqlOptions {
+            schema: Some(&schema),
+            ..snapshot_opts(dialect)
+        };
+        let sql = to_sql(&seg, &opts).unwrap();
+        // Zone arms come first, then the country arms (`UPPER(…)`).
+        let zones = &sql[..sql.find("UPPER(").unwrap()];
+        for name in &names {
+            let quoted = format!("'{name}'");
+            // Two zone columns in the test schema: `time_zone`, `timezone`.
+            assert_eq!(zones.matches(&quoted).count(), 2, "{dialect:?} {name}");
+        }
+        let tz = sql.find("time_zone").unwrap();
+        let tz2 = sql.find("`timezone`").or(sql.find("\"timezone\"")).unwrap();
+        assert!(tz < tz2, "time_zone is read before timezone");
     }
 }
 
@@ -1397,13 +1566,32 @@ fn errors_name_what_cannot_be_compiled() {
     assert!(e.message().contains("date or datetime"), "{e}");
     let e = to_sql(&Segment::parse("name = \"a\\u{0}b\"").unwrap(), &opts).unwrap_err();
     assert_eq!(e.kind(), kaleido::ErrorKind::Argument);
-    let e = to_sql(
-        &Segment::parse("local_time between 08:00 and 20:00").unwrap(),
-        &opts,
+    // `local_time` reads `timeZone` (the evaluator's first zone field)
+    // without a schema, else the zone fields the schema declares as strings.
+    let local = Segment::parse("local_time between 08:00 and 20:00").unwrap();
+    let sql = to_sql(&local, &opts).unwrap();
+    assert!(
+        sql.contains("p.\"timeZone\"") && sql.contains("'Europe/Berlin'"),
+        "{sql}"
+    );
+    assert!(
+        !sql.contains("p.\"timezone\"") && !sql.contains("p.\"time_zone\""),
+        "{sql}"
+    );
+    let zones = Schema::from_json(&json!({"timezone": "string", "time_zone": "number"})).unwrap();
+    let sql = to_sql(
+        &local,
+        &SqlOptions {
+            schema: Some(&zones),
+            ..opts.clone()
+        },
     )
-    .unwrap_err();
-    assert_eq!(e.kind(), kaleido::ErrorKind::Argument);
-    assert!(e.message().contains("local_time"), "{e}");
+    .unwrap();
+    assert!(
+        sql.contains("p.\"timezone\"") && !sql.contains("p.\"time_zone\""),
+        "{sql}"
+    );
+    assert!(!sql.contains("p.\"timeZone\""), "{sql}");
     // Inferred from the literal when the schema is silent.
     let sql = to_sql(&Segment::parse("age >= 30 and vip").unwrap(), &opts).unwrap();
     assert!(

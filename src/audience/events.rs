@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::column::{format_date_time, strict_date_time, Dict, Styles, Trie};
+use super::tape::Tok;
 
 /// The events of every profile.
 #[derive(Debug, Clone)]
@@ -80,14 +81,50 @@ impl EventStore {
                 }
             }
         }
-        let mut order: Vec<usize> = (0..parsed.len()).collect();
-        order.sort_by_key(|&i| parsed.get(i).map_or(0, |p| p.0 .0));
-        if order.iter().enumerate().any(|(i, &o)| i != o) {
+        self.store_sorted(row, &parsed, |table, obj| {
+            table.push_record(obj, &|k| k == "type" || k == "at");
+        });
+    }
+
+    /// Appends the next profile's events read from a tape: for each, its
+    /// time and style (a strict RFC 3339 instant), type, and object index.
+    pub fn push_profile_tape(&mut self, t: &[Tok], events: &[((i64, u32), &str, usize)]) {
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        let row = (self.offsets.len() - 1) as u32;
+        self.store_sorted(row, events, |table, obj| {
+            table.push_tape(t, *obj, &|k| k == "type" || k == "at");
+        });
+    }
+
+    /// Stores parsed events in time order (ties in their original order).
+    fn store_sorted<E>(
+        &mut self,
+        row: u32,
+        parsed: &[((i64, u32), &str, E)],
+        push: impl Fn(&mut Trie, &E),
+    ) {
+        let sorted = parsed.windows(2).all(|w| match w {
+            [a, b] => a.0 .0 <= b.0 .0,
+            _ => true,
+        });
+        let order: Vec<usize> = if sorted {
+            Vec::new()
+        } else {
+            let mut order: Vec<usize> = (0..parsed.len()).collect();
+            order.sort_by_key(|&i| parsed.get(i).map_or(0, |p| p.0 .0));
             self.perm
                 .insert(row, order.iter().map(|&o| o as u32).collect());
-        }
-        for i in order {
-            let Some(&((nanos, style), ty, obj)) = parsed.get(i) else {
+            order
+        };
+        for k in 0..parsed.len() {
+            let i = if sorted {
+                k
+            } else {
+                order.get(k).copied().unwrap_or(k)
+            };
+            let Some(((nanos, style), ty, obj)) = parsed.get(i) else {
                 continue;
             };
             let code = self.types.intern(ty) as usize;
@@ -99,12 +136,12 @@ impl EventStore {
             if let (Some(table), Some(g)) = (self.tables.get_mut(code), self.globals.get_mut(code))
             {
                 self.local.push(table.rows as u32);
-                table.push_record(obj, &|k| k == "type" || k == "at");
+                push(table, obj);
                 g.push(global);
             }
             self.ty.push(code as u32);
-            self.at.push(nanos);
-            self.at_styles.push(style);
+            self.at.push(*nanos);
+            self.at_styles.push(*style);
         }
         self.offsets.push(self.ty.len() as u32);
     }

@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Number, Value};
 
+use super::column::strict_date_time;
+use super::tape::{self, Tok};
 use super::{Audience, IdValue, LoadOptions, LoadSummary, SkippedRow, PROGRESS_EVERY};
 use crate::error::{Error, ErrorKind, Result};
 use crate::rules::eval::json_type_name;
@@ -225,6 +227,86 @@ impl<'o> Loader<'o> {
         self.summary.loaded += 1;
     }
 
+    /// Loads a row read into a tape (the record is the value at `root`), if it
+    /// is valid. `false`: nothing was stored, and the row must be read with
+    /// `serde_json` and [`Loader::row`], which stores it or reports exactly
+    /// what is wrong. Checks what [`Loader::check`] checks.
+    fn row_tape(&mut self, row: u64, t: &[Tok], root: usize) -> bool {
+        if !matches!(t.get(root), Some(Tok::Obj(_))) {
+            return false;
+        }
+        let id = match tape::get(t, root, &self.opts.id_field).and_then(|i| t.get(i)) {
+            Some(Tok::Str(s)) => IdValue::String(s.to_string()),
+            Some(Tok::Num(n)) => match n.as_f64() {
+                Some(f) => IdValue::Number(f + 0.0),
+                None => return false,
+            },
+            _ => return false,
+        };
+        if self.aud.row_of(&id).is_some() {
+            return false;
+        }
+        let schema = self.opts.schema.as_ref();
+        let ev = tape::get(t, root, "events");
+        let mut events = Vec::new();
+        match ev.map(|i| (i, t.get(i))) {
+            None | Some((_, Some(Tok::Null))) => {}
+            Some((list, Some(Tok::Arr(_)))) => {
+                for e in tape::elements(t, list) {
+                    if !matches!(t.get(e), Some(Tok::Obj(_))) {
+                        return false;
+                    }
+                    let field = |k: &str| tape::get(t, e, k).and_then(|i| t.get(i)?.as_str());
+                    let (Some(ty), Some(at)) =
+                        (field("type"), field("at").and_then(strict_date_time))
+                    else {
+                        return false;
+                    };
+                    if schema.and_then(|s| s.event(ty)).is_some() {
+                        let v = Value::Object(tape::to_map(t, e, &|_| false));
+                        if check_event(&v, "event", "", row, schema).is_err() {
+                            return false;
+                        }
+                    }
+                    events.push((at, ty, e));
+                }
+            }
+            Some(_) => return false,
+        }
+        if let Some(schema) = schema {
+            let obj = tape::to_map(t, root, &|k| k == "events");
+            if check_schema(schema, &obj, "", row).is_err() {
+                return false;
+            }
+        }
+        let r = self.aud.trie.rows;
+        self.aud.trie.push_tape(t, root, &|k| k == "events");
+        self.aud.events_key.push(ev.is_some());
+        self.aud
+            .events_null
+            .push(matches!(ev.and_then(|i| t.get(i)), Some(Tok::Null)));
+        self.aud.events.push_profile_tape(t, &events);
+        self.aud.index_new_id(id, r);
+        self.source_rows.push(row);
+        self.summary.loaded += 1;
+        true
+    }
+
+    /// Loads one row of JSON text: through a tape when it reads as one,
+    /// else with `serde_json` (which also reports bad JSON).
+    fn row_text<'a>(&mut self, row: u64, text: &'a [u8], t: &mut Vec<Tok<'a>>) -> Result<()> {
+        let fast = std::str::from_utf8(text)
+            .ok()
+            .and_then(|s| tape::read(s, t))
+            .is_some()
+            && self.row_tape(row, t, 0);
+        if fast {
+            Ok(())
+        } else {
+            self.row(row, parse_line(row, text))
+        }
+    }
+
     /// Loads one row, or skips/fails on a bad one.
     fn row(&mut self, row: u64, rec: Result<Value>) -> Result<()> {
         match rec.and_then(|v| self.check(&v, row).map(|id| (v, id))) {
@@ -261,10 +343,27 @@ impl<'o> Loader<'o> {
 
 /// The non-blank lines of NDJSON with their 1-based line numbers.
 fn ndjson_lines(text: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
-    text.split(|b| *b == b'\n')
-        .enumerate()
-        .map(|(i, l)| (i as u64 + 1, l.strip_suffix(b"\r").unwrap_or(l)))
-        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+    let mut start = 0;
+    let mut line = 0u64;
+    let mut ends = memchr::memchr_iter(b'\n', text);
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let end = match ends.next() {
+            Some(e) => e,
+            None => {
+                done = true;
+                text.len()
+            }
+        };
+        let l = text.get(start..end).unwrap_or(&[]);
+        start = end + 1;
+        line += 1;
+        Some((line, l.strip_suffix(b"\r").unwrap_or(l)))
+    })
+    .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
 }
 
 fn parse_line(row: u64, line: &[u8]) -> Result<Value> {
@@ -367,6 +466,34 @@ impl<'o> AudienceBuilder<'o> {
         }
     }
 
+    /// Adds the records of a JSON array given as text (for example one
+    /// `JSON.stringify` of a chunk of records), as [`AudienceBuilder::push`]
+    /// of each would. Returns `Ok(false)`, having added nothing, if the text
+    /// is not a JSON array.
+    pub fn push_json_array(&mut self, text: &str) -> Result<bool> {
+        let mut t = Vec::new();
+        if tape::read(text, &mut t).is_none() || !matches!(t.first(), Some(Tok::Arr(_))) {
+            match serde_json::from_str::<Vec<Value>>(text) {
+                Ok(records) => {
+                    for r in records {
+                        self.push(r)?;
+                    }
+                    return Ok(true);
+                }
+                Err(_) => return Ok(false),
+            }
+        }
+        let items: Vec<usize> = tape::elements(&t, 0).collect();
+        for i in items {
+            let row = self.next_row;
+            self.next_row += 1;
+            if !self.loader.row_tape(row, &t, i) {
+                self.loader.row(row, Ok(tape::to_value(&t, i)))?;
+            }
+        }
+        Ok(true)
+    }
+
     /// Adds the next record (a bad one is an error, or skipped with `skip_invalid`).
     pub fn push(&mut self, record: Value) -> Result<()> {
         let row = self.next_row;
@@ -443,8 +570,9 @@ impl Audience {
     ) -> Result<Audience> {
         let total = ndjson_lines(text).count();
         let mut l = Loader::new(opts);
+        let mut t = Vec::new();
         for (done, (row, line)) in ndjson_lines(text).enumerate() {
-            l.row(row, parse_line(row, line))?;
+            l.row_text(row, line, &mut t)?;
             if (done + 1) % PROGRESS_EVERY == 0 {
                 progress(done + 1, total);
             }
@@ -633,5 +761,169 @@ impl Audience {
         self.derived.get_mut().invalidate();
         self.clear_cache();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{EvalOptions, Segment};
+    use serde_json::json;
+
+    /// The load without tapes: every line through `serde_json` (the reference).
+    fn by_serde(text: &[u8], opts: &LoadOptions) -> Result<Audience> {
+        let mut l = Loader::new(opts);
+        for (row, line) in ndjson_lines(text) {
+            l.row(row, parse_line(row, line))?;
+        }
+        Ok(l.finish())
+    }
+
+    fn same(text: &str, opts: &LoadOptions) {
+        let fast = Audience::from_ndjson(text.as_bytes(), opts);
+        let slow = by_serde(text.as_bytes(), opts);
+        match (fast, slow) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.profiles(), b.profiles(), "{text}");
+                assert_eq!(a.load_summary(), b.load_summary(), "{text}");
+                let o = EvalOptions::at("2025-02-01T00:00:00Z".parse().unwrap());
+                for rule in [
+                    "age >= 30",
+                    "t before 2025-01-01",
+                    "d within last 400 days",
+                    "l contains \"x\"",
+                    "did buy in last 60 days",
+                    "sum(buy.amount) > 4",
+                    "x.y is set or a.b = 1",
+                ] {
+                    let seg = Segment::parse(rule).unwrap();
+                    assert_eq!(a.count(&seg, &o).ok(), b.count(&seg, &o).ok(), "{rule}");
+                }
+                for p in b.profiles() {
+                    let id = IdValue::from_json(&p["id"]).unwrap();
+                    assert_eq!(a.profile(&id), Some(p));
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(
+                (a.message(), a.row(), a.field()),
+                (b.message(), b.row(), b.field())
+            ),
+            (a, b) => panic!("{text}: {a:?} vs {b:?}"),
+        }
+    }
+
+    const ATTRS: &[&str] = &[
+        r#""age":30"#,
+        r#""age":45.5"#,
+        r#""age":"30""#,
+        r#""age":null"#,
+        r#""age":-7"#,
+        r#""score":12345678901234567890"#,
+        r#""score":9007199254740993"#,
+        r#""score":-0"#,
+        r#""score":-0.0"#,
+        r#""score":1e400"#,
+        r#""score":1E2"#,
+        r#""score":0.1"#,
+        r#""n":"caf\u00e9 \ud83d\ude00 \"q\" \\ \/""#,
+        r#""n":"\ud800""#,
+        r#""n":"tab	inside""#,
+        r#""d":"2024-02-29""#,
+        r#""d":"2025-02-29""#,
+        r#""d":"2025-01-10""#,
+        r#""t":"2025-01-01T00:00:00.123+05:30""#,
+        r#""t":"2024-12-01T10:00:00Z""#,
+        r#""t":"2025-01-01t00:00:00Z""#,
+        r#""x":{"y":{"z":[1,{"a":2}]}}"#,
+        r#""x":{}"#,
+        r#""x":{"y":null}"#,
+        r#""a.b":1"#,
+        r#""a":{"b":2}"#,
+        r#""dup":1,"dup":2"#,
+        r#""o":{"k":1,"k":null}"#,
+        r#""l":[]"#,
+        r#""l":["x","y",null]"#,
+        r#""l":[1,"x"]"#,
+        r#""k":true"#,
+        r#""k":false"#,
+        r#""events":null"#,
+        r#""events":[]"#,
+        r#""events":"x""#,
+        r#""events":[{"type":"open","at":"2025-01-01T00:00:00Z"},{"type":"buy","at":"2024-12-31T00:00:00Z","amount":5,"meta":{"s":"web"}}]"#,
+        r#""events":[{"type":"buy","at":"2025-01-20T00:00:00+01:00","amount":"5"}]"#,
+        r#""events":[{"type":"open","at":"2025-01-01"}]"#,
+        r#""events":[{"type":"open"}]"#,
+        r#""events":[{"type":1,"at":"2025-01-01T00:00:00Z"}]"#,
+        r#""events":[5]"#,
+        r#""events":[{"type":"a","type":"b","at":"2025-01-01T00:00:00Z"}]"#,
+    ];
+
+    const LINES: &[&str] = &["", "   ", "not json", "[1,2]", "{\"id\":1} x", "{}", "5"];
+
+    #[test]
+    fn tapes_load_exactly_what_serde_json_loads() {
+        let schema = crate::rules::Schema::from_json(&json!({
+            "age": "number", "d": "date", "l": "string[]", "k": "boolean",
+            "buy": {"event": {"amount": "number"}}
+        }))
+        .unwrap();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for case in 0..300 {
+            let mut text = String::new();
+            for i in 0..(1 + next(12)) {
+                if next(10) == 0 {
+                    text.push_str(LINES[next(LINES.len())]);
+                } else {
+                    let mut fields = vec![match next(8) {
+                        0 => format!("\"id\":\"u\\u00e9{i}\""),
+                        1 => "\"id\":1".to_string(),
+                        2 => "\"id\":null".to_string(),
+                        3 => "\"id\":true".to_string(),
+                        4 => format!("\"id\":\"s{i}\""),
+                        _ => format!("\"id\":{}", i + 10),
+                    }];
+                    for _ in 0..next(6) {
+                        fields.push(ATTRS[next(ATTRS.len())].to_string());
+                    }
+                    let k = next(fields.len());
+                    fields.swap(0, k);
+                    text.push_str(&format!("{{ {} }}", fields.join(" , ")));
+                }
+                text.push_str(if next(5) == 0 { "\r\n" } else { "\n" });
+            }
+            for (schema, skip) in [(None, false), (None, true), (Some(schema.clone()), true)] {
+                let opts = LoadOptions {
+                    schema,
+                    skip_invalid: skip,
+                    ..LoadOptions::default()
+                };
+                same(&text, &opts);
+            }
+            let _ = case;
+        }
+    }
+
+    #[test]
+    fn json_arrays_load_as_records() {
+        let opts = LoadOptions {
+            skip_invalid: true,
+            ..LoadOptions::default()
+        };
+        let recs = r#"[{"id":1,"age":3,"events":[{"type":"buy","at":"2025-01-01T00:00:00Z"}]},{"id":1},{"age":2},{"id":"x","l":["a"]}]"#;
+        let mut b = AudienceBuilder::new(&opts);
+        assert!(b.push_json_array(recs).unwrap());
+        assert!(!b.push_json_array("{").unwrap());
+        let a = b.finish();
+        let values: Vec<Value> = serde_json::from_str(recs).unwrap();
+        let r = Audience::from_records(&values, &opts).unwrap();
+        assert_eq!(a.profiles(), r.profiles());
+        assert_eq!(a.load_summary(), r.load_summary());
+        assert_eq!(a.load_summary().skipped.len(), 2);
     }
 }

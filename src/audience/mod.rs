@@ -31,9 +31,9 @@ mod derived;
 mod events;
 mod load;
 mod plan;
+mod tape;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use serde_json::{Map, Value};
@@ -167,7 +167,7 @@ pub struct Audience {
     events: EventStore,
     id_field: String,
     /// Hash of each id -> row; ids whose hash collides with another's go to `id_spill`.
-    id_index: HashMap<u64, u32>,
+    id_index: column::FxMap<u64, u32>,
     id_spill: Vec<(IdValue, u32)>,
     summary: LoadSummary,
     cache: RefCell<plan::Cache>,
@@ -183,7 +183,7 @@ impl Audience {
             events_null: Bitmap::default(),
             events: EventStore::default(),
             id_field: id_field.to_string(),
-            id_index: HashMap::new(),
+            id_index: column::FxMap::default(),
             id_spill: Vec::new(),
             summary: LoadSummary::default(),
             cache: RefCell::new(plan::Cache::default()),
@@ -229,13 +229,22 @@ impl Audience {
         if let Some(prev) = self.row_of(&id) {
             return Err(prev);
         }
+        self.index_new_id(id, row);
+        Ok(())
+    }
+
+    /// Registers `id`, known not to be taken, at `row`.
+    fn index_new_id(&mut self, id: IdValue, row: usize) {
+        let id = match id {
+            IdValue::Number(f) => IdValue::Number(f + 0.0),
+            other => other,
+        };
         match self.id_index.entry(id.hash64()) {
             std::collections::hash_map::Entry::Occupied(_) => self.id_spill.push((id, row as u32)),
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(row as u32);
             }
         }
-        Ok(())
     }
 
     /// The profile `id`, reconstructed exactly as loaded (events included, in

@@ -26,7 +26,7 @@ use super::bitmap::Bitmap;
 use super::column::{format_day, Column, Trie, NULL_ELEM};
 use super::Audience;
 use crate::error::{Error, ErrorKind, Result, Span};
-use crate::rules::ast::{AggFunc, CmpOp, Direction, EventRef, Expr, Literal, Path, Window};
+use crate::rules::ast::{AggFunc, CmpOp, Direction, EventRef, Expr, Literal, Path, Unit, Window};
 use crate::rules::eval::{eval_attribute, last_holds, same_value, times_hold};
 use crate::rules::value::{self, Clock, Temporal};
 use crate::rules::{time, EvalOptions, Segment};
@@ -110,9 +110,59 @@ fn enc(r: Option<bool>) -> u8 {
     }
 }
 
+/// The rows to evaluate: all `n`, or only those in `mask` (results for
+/// other rows are left unknown; callers only trust the masked rows).
+#[derive(Clone, Copy)]
+struct Rows<'m> {
+    n: usize,
+    mask: Option<&'m Bitmap>,
+}
+
+impl Rows<'_> {
+    fn all(n: usize) -> Rows<'static> {
+        Rows { n, mask: None }
+    }
+
+    /// Calls `f` for each row to evaluate, in order.
+    fn try_each(&self, f: impl FnMut(usize) -> Result<()>) -> Result<()> {
+        match self.mask {
+            None => (0..self.n).try_for_each(f),
+            Some(m) => m.ones_iter().try_for_each(f),
+        }
+    }
+}
+
+/// Sets bit `bit` of word `w` in `words`.
+#[inline(always)]
+fn set_bit(words: &mut [u64], w: usize, bit: usize) {
+    if let Some(x) = words.get_mut(w) {
+        *x |= 1 << bit;
+    }
+}
+
 /// Packs per-row results (0 unknown, 1 false, 2 true) into two bitmaps.
-fn pack(rows: usize, mut f: impl FnMut(usize) -> u8) -> (Bitmap, Bitmap) {
-    let n = rows.div_ceil(64);
+fn pack(rows: Rows, mut f: impl FnMut(usize) -> u8) -> (Bitmap, Bitmap) {
+    let n = rows.n.div_ceil(64);
+    if let Some(mask) = rows.mask {
+        let (mut tw, mut fw) = (vec![0u64; n], vec![0u64; n]);
+        for (w, &m) in mask.words().iter().enumerate().take(n) {
+            let mut bits = m;
+            while bits != 0 {
+                let bit = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                match f(w * 64 + bit) {
+                    2 => set_bit(&mut tw, w, bit),
+                    1 => set_bit(&mut fw, w, bit),
+                    _ => {}
+                }
+            }
+        }
+        return (
+            Bitmap::from_words(tw, rows.n),
+            Bitmap::from_words(fw, rows.n),
+        );
+    }
+    let rows = rows.n;
     let (mut tw, mut fw) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let mut row = 0;
     while row < rows {
@@ -133,17 +183,41 @@ fn pack(rows: usize, mut f: impl FnMut(usize) -> u8) -> (Bitmap, Bitmap) {
 }
 
 /// Per-row results (0 unknown, 1 false, 2 true) of a dense column, 64 rows
-/// at a time; rows not in `present` are unknown. Generic over the value test
-/// so each use compiles to a tight loop.
+/// at a time (or only the masked present rows); rows not in `present` are
+/// unknown. Generic over the value test so each use compiles to a tight loop.
 fn dense<T: Copy>(
     vals: &[T],
     present: &Bitmap,
-    rows: usize,
+    rows: Rows,
     f: impl Fn(T) -> u8,
 ) -> (Bitmap, Bitmap) {
+    let pw = present.words();
+    if let Some(mask) = rows.mask {
+        let n = rows.n.div_ceil(64);
+        let (mut tw, mut fw) = (vec![0u64; n], vec![0u64; n]);
+        for (w, &m) in mask.words().iter().enumerate().take(n) {
+            let mut bits = m & pw.get(w).copied().unwrap_or(0);
+            while bits != 0 {
+                let bit = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let Some(v) = vals.get(w * 64 + bit) else {
+                    continue;
+                };
+                match f(*v) {
+                    2 => set_bit(&mut tw, w, bit),
+                    1 => set_bit(&mut fw, w, bit),
+                    _ => {}
+                }
+            }
+        }
+        return (
+            Bitmap::from_words(tw, rows.n),
+            Bitmap::from_words(fw, rows.n),
+        );
+    }
+    let rows = rows.n;
     let n = rows.div_ceil(64);
     let (mut tw, mut fw) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let pw = present.words();
     for w in 0..n {
         let start = w * 64;
         let end = (start + 64).min(rows).min(vals.len());
@@ -227,11 +301,11 @@ fn from_nanos(n: i64) -> DateTime<Utc> {
 }
 
 /// Per-row results for a column: `Ok(None)` rows are absent.
-fn col_tri(col: &Column, rows: usize, cond: &Expr, clock: &Clock) -> Result<(Bitmap, Bitmap)> {
+fn col_tri(col: &Column, rows: Rows, cond: &Expr, clock: &Clock) -> Result<(Bitmap, Bitmap)> {
     let mut probe = Probe::new(cond, clock);
     let tz = clock.tz;
     match col {
-        Column::Empty => Ok((Bitmap::zeros(rows), Bitmap::zeros(rows))),
+        Column::Empty => Ok((Bitmap::zeros(rows.n), Bitmap::zeros(rows.n))),
         Column::Str {
             codes,
             present,
@@ -282,7 +356,11 @@ fn col_tri(col: &Column, rows: usize, cond: &Expr, clock: &Clock) -> Result<(Bit
             // The condition once per distinct day, in a table from the first to the last day.
             let mut lo = i32::MAX;
             let mut hi = i32::MIN;
-            for r in present.ones_iter() {
+            let scan = match rows.mask {
+                Some(m) => present.and(m),
+                None => present.clone(),
+            };
+            for r in scan.ones_iter() {
                 let d = days.get(r).copied().unwrap_or(0);
                 lo = lo.min(d);
                 hi = hi.max(d);
@@ -295,7 +373,7 @@ fn col_tri(col: &Column, rows: usize, cond: &Expr, clock: &Clock) -> Result<(Bit
             if span <= 400_000 {
                 const TODO: u8 = u8::MAX;
                 let mut table = vec![TODO; span];
-                for r in present.ones_iter() {
+                for r in scan.ones_iter() {
                     let d = days.get(r).copied().unwrap_or(0);
                     let i = (i64::from(d) - i64::from(lo)) as usize;
                     if table.get(i) == Some(&TODO) {
@@ -314,7 +392,7 @@ fn col_tri(col: &Column, rows: usize, cond: &Expr, clock: &Clock) -> Result<(Bit
                 }));
             }
             let mut memo: HashMap<i32, u8> = HashMap::new();
-            for r in present.ones_iter() {
+            for r in scan.ones_iter() {
                 let d = days.get(r).copied().unwrap_or(0);
                 if let std::collections::hash_map::Entry::Vacant(e) = memo.entry(d) {
                     e.insert(enc(probe.run(Some(Value::String(format_day(d))))?));
@@ -495,15 +573,20 @@ fn col_tri(col: &Column, rows: usize, cond: &Expr, clock: &Clock) -> Result<(Bit
 }
 
 /// Evaluates the condition on each present row's materialized value.
-fn per_row(col: &Column, rows: usize, probe: &mut Probe) -> Result<(Bitmap, Bitmap)> {
-    let mut out = Vec::with_capacity(rows);
-    for r in 0..rows {
-        out.push(match col.value(r) {
-            Some(v) => enc(probe.run(Some(v))?),
-            None => 0,
-        });
-    }
-    Ok(pack(rows, |r| out.get(r).copied().unwrap_or(0)))
+fn per_row(col: &Column, rows: Rows, probe: &mut Probe) -> Result<(Bitmap, Bitmap)> {
+    let mut t = Bitmap::zeros(rows.n);
+    let mut f = Bitmap::zeros(rows.n);
+    rows.try_each(|r| {
+        if let Some(v) = col.value(r) {
+            match enc(probe.run(Some(v))?) {
+                2 => t.set(r, true),
+                1 => f.set(r, true),
+                _ => {}
+            }
+        }
+        Ok(())
+    })?;
+    Ok((t, f))
 }
 
 /// The `type` and `at` of the events of one type, which are not in its trie.
@@ -522,8 +605,10 @@ fn attr_trie(
     cond: &Expr,
     clock: &Clock,
     virt: Option<&EventVirt>,
+    mask: Option<&Bitmap>,
 ) -> Result<Tri> {
     let rows = trie.rows;
+    let sel = Rows { n: rows, mask };
     let mut probe = Probe::new(cond, clock);
     let absent = probe.run(None)?;
     let mut t = Bitmap::zeros(rows);
@@ -549,19 +634,19 @@ fn attr_trie(
                 col.push(r, &Value::String(v.aud.events.at_string(*g as usize)));
             }
             col.pad(rows);
-            let (lt, lf) = col_tri(&col, rows, cond, clock)?;
+            let (lt, lf) = col_tri(&col, sel, cond, clock)?;
             layer(col.present(rows), lt, lf);
         }
         _ => {
             if let Some(node) = trie.node_at(path) {
-                let (set, lt, lf) = node_tri(trie, node, cond, clock)?;
+                let (set, lt, lf) = node_tri(trie, node, cond, clock, sel)?;
                 layer(set, lt, lf);
             }
         }
     }
     if path.len() > 1 {
         if let Some(node) = flat.child(0, &path.join(".")) {
-            let (set, lt, lf) = node_tri(flat, node, cond, clock)?;
+            let (set, lt, lf) = node_tri(flat, node, cond, clock, sel)?;
             layer(set, lt, lf);
         }
     }
@@ -578,6 +663,7 @@ fn node_tri(
     node: usize,
     cond: &Expr,
     clock: &Clock,
+    sel: Rows,
 ) -> Result<(Bitmap, Bitmap, Bitmap)> {
     let rows = trie.rows;
     let Some(n) = trie.nodes.get(node) else {
@@ -587,7 +673,7 @@ fn node_tri(
             Bitmap::zeros(rows),
         ));
     };
-    let (mut t, mut f) = col_tri(&n.col, rows, cond, clock)?;
+    let (mut t, mut f) = col_tri(&n.col, sel, cond, clock)?;
     let mut set = n.col.present(rows);
     if let Some(objects) = &n.objects {
         let r = Probe::new(cond, clock).run(Some(Value::Object(Map::new())))?;
@@ -664,22 +750,34 @@ enum PairTree {
     Not(Box<PairTree>),
 }
 
-/// An event window as nanosecond bounds.
+/// An event window as an inclusive range of nanoseconds (empty when `lo > hi`).
 struct Bounds {
-    start: Option<(i128, bool)>,
-    end: (i128, bool),
+    lo: i64,
+    hi: i64,
 }
 
 impl Bounds {
-    fn contains(&self, t: i64) -> bool {
-        let t = i128::from(t);
-        let after = match self.start {
-            None => true,
-            Some((s, true)) => t >= s,
-            Some((s, false)) => t > s,
+    fn new(start: Option<(i128, bool)>, end: (i128, bool)) -> Bounds {
+        let lo = match start {
+            None => i128::from(i64::MIN),
+            Some((s, true)) => s,
+            Some((s, false)) => s + 1,
         };
-        let (e, inc) = self.end;
-        after && if inc { t <= e } else { t < e }
+        let hi = if end.1 { end.0 } else { end.0 - 1 };
+        let clamp = |x: i128| x.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+        if lo > hi || lo > i128::from(i64::MAX) || hi < i128::from(i64::MIN) {
+            Bounds { lo: 1, hi: 0 }
+        } else {
+            Bounds {
+                lo: clamp(lo),
+                hi: clamp(hi),
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn contains(&self, t: i64) -> bool {
+        self.lo <= t && t <= self.hi
     }
 }
 
@@ -879,7 +977,16 @@ impl<'a, 'o> Ev<'a, 'o> {
                 Ok((tri, need.clone()))
             }
             e if is_event_node(e) => Ok((self.event_node(e, need)?, need.clone())),
-            attr => Ok((self.attr_profile(attr)?, Bitmap::ones(rows))),
+            attr => {
+                // Few rows left (after cheaper conditions): evaluate only
+                // those; otherwise every row, so the cached result serves
+                // any later evaluation.
+                if need.count() * 16 < rows as u64 {
+                    Ok((self.attr_profile(attr, Some(need))?, need.clone()))
+                } else {
+                    Ok((self.attr_profile(attr, None)?, Bitmap::ones(rows)))
+                }
+            }
         }
     }
 
@@ -896,7 +1003,7 @@ impl<'a, 'o> Ev<'a, 'o> {
     }
 
     /// A profile-level attribute condition over every row.
-    fn attr_profile(&self, expr: &Expr) -> Result<Tri> {
+    fn attr_profile(&self, expr: &Expr, mask: Option<&Bitmap>) -> Result<Tri> {
         if let Expr::Culture { test, span } = expr {
             return self.culture(test, *span);
         }
@@ -920,7 +1027,7 @@ impl<'a, 'o> Ev<'a, 'o> {
                 };
                 out.push(enc(probe.run(v)?));
             }
-            let (t, f) = pack(self.rows(), |r| out.get(r).copied().unwrap_or(0));
+            let (t, f) = pack(Rows::all(self.rows()), |r| out.get(r).copied().unwrap_or(0));
             return Ok(Tri { t, f });
         }
         if let Some(d) = &self.derived {
@@ -935,8 +1042,17 @@ impl<'a, 'o> Ev<'a, 'o> {
                     &cond,
                     &self.clock,
                     None,
+                    mask,
                 )?;
-                let pred = attr_trie(&d.trie, &self.aud.trie, path, &cond, &self.clock, None)?;
+                let pred = attr_trie(
+                    &d.trie,
+                    &self.aud.trie,
+                    path,
+                    &cond,
+                    &self.clock,
+                    None,
+                    mask,
+                )?;
                 let mut t = pred.t.and_not(own);
                 t.or_with(&mine.t.and(own));
                 let mut f = pred.f.and_not(own);
@@ -951,6 +1067,7 @@ impl<'a, 'o> Ev<'a, 'o> {
             &cond,
             &self.clock,
             None,
+            mask,
         )
     }
 
@@ -981,7 +1098,7 @@ impl<'a, 'o> Ev<'a, 'o> {
                 .map_err(|e| e.with_position(span))?;
             out.push(enc(v));
         }
-        let (t, f) = pack(self.rows(), |r| out.get(r).copied().unwrap_or(0));
+        let (t, f) = pack(Rows::all(self.rows()), |r| out.get(r).copied().unwrap_or(0));
         Ok(Tri { t, f })
     }
 
@@ -1040,7 +1157,15 @@ impl<'a, 'o> Ev<'a, 'o> {
                 };
                 let globals = aud.events.globals.get(code).map_or(&[][..], Vec::as_slice);
                 let virt = EventVirt { name, aud, globals };
-                attr_trie(table, table, path, &on_v(attr), &self.clock, Some(&virt))
+                attr_trie(
+                    table,
+                    table,
+                    path,
+                    &on_v(attr),
+                    &self.clock,
+                    Some(&virt),
+                    None,
+                )
             }
         }
     }
@@ -1116,10 +1241,10 @@ impl<'a, 'o> Ev<'a, 'o> {
 
     fn bounds(&self, window: Option<&Window>, span: Span) -> Result<Bounds> {
         let i = value::window_interval(window, &self.clock).map_err(|e| e.with_position(span))?;
-        Ok(Bounds {
-            start: i.start.map(|s| (nanos128(s), i.start_inclusive)),
-            end: (nanos128(i.end), i.end_inclusive),
-        })
+        Ok(Bounds::new(
+            i.start.map(|s| (nanos128(s), i.start_inclusive)),
+            (nanos128(i.end), i.end_inclusive),
+        ))
     }
 
     /// The stored events of `row` at or before `asOf`.
@@ -1148,7 +1273,15 @@ impl<'a, 'o> Ev<'a, 'o> {
                 }
             }
         };
-        let mut out: Vec<(usize, Option<bool>)> = Vec::new();
+        let mut t = Bitmap::zeros(rows);
+        let mut f = Bitmap::zeros(rows);
+        let mut out = |r: usize, v: Option<bool>| match v {
+            Some(true) => t.set(r, true),
+            Some(false) => f.set(r, true),
+            None => {}
+        };
+        // Profiles whose events the one-profile evaluator handles (rare).
+        let any_exotic = !ev.exotic.is_empty();
         match expr {
             Expr::Did {
                 event,
@@ -1160,11 +1293,11 @@ impl<'a, 'o> Ev<'a, 'o> {
                 let sel = self.selector(event)?;
                 let b = self.bounds(window.as_ref(), *span)?;
                 for r in need.ones_iter() {
-                    if ev.exotic.contains_key(&(r as u32)) {
-                        out.push((
+                    if any_exotic && ev.exotic.contains_key(&(r as u32)) {
+                        out(
                             r,
                             fallback.evaluate(&Value::Object(aud.profile_at(r)), self.opts)?,
-                        ));
+                        );
                         continue;
                     }
                     let (s, e) = self.visible(r);
@@ -1173,7 +1306,7 @@ impl<'a, 'o> Ev<'a, 'o> {
                             matches(g, &sel) && b.contains(ev.at.get(g).copied().unwrap_or(0))
                         })
                         .count() as u64;
-                    out.push((r, Some(times_hold(*times, n) != *negated)));
+                    out(r, Some(times_hold(*times, n) != *negated));
                 }
             }
             Expr::Aggregate {
@@ -1194,11 +1327,11 @@ impl<'a, 'o> Ev<'a, 'o> {
                     _ => None,
                 };
                 for r in need.ones_iter() {
-                    if ev.exotic.contains_key(&(r as u32)) {
-                        out.push((
+                    if any_exotic && ev.exotic.contains_key(&(r as u32)) {
+                        out(
                             r,
                             fallback.evaluate(&Value::Object(aud.profile_at(r)), self.opts)?,
-                        ));
+                        );
                         continue;
                     }
                     let (s, e) = self.visible(r);
@@ -1247,22 +1380,22 @@ impl<'a, 'o> Ev<'a, 'o> {
                         AggFunc::Min => Some(min),
                         AggFunc::Max => Some(max),
                     };
-                    out.push((r, agg.map(|a| value::cmp_f64(*cmp, a, *x))));
+                    out(r, agg.map(|a| value::cmp_f64(*cmp, a, *x)));
                 }
             }
             Expr::Last { event, test, .. } => {
                 let sel = self.selector(event)?;
                 for r in need.ones_iter() {
-                    if ev.exotic.contains_key(&(r as u32)) {
-                        out.push((
+                    if any_exotic && ev.exotic.contains_key(&(r as u32)) {
+                        out(
                             r,
                             fallback.evaluate(&Value::Object(aud.profile_at(r)), self.opts)?,
-                        ));
+                        );
                         continue;
                     }
                     let (s, e) = self.visible(r);
                     let last = (s..e).rev().find(|&g| matches(g, &sel));
-                    out.push((
+                    out(
                         r,
                         last.map(|g| {
                             last_holds(
@@ -1271,7 +1404,7 @@ impl<'a, 'o> Ev<'a, 'o> {
                                 &self.clock,
                             )
                         }),
-                    ));
+                    );
                 }
             }
             Expr::Sequence {
@@ -1291,11 +1424,11 @@ impl<'a, 'o> Ev<'a, 'o> {
                 };
                 let tz = self.clock.tz;
                 for r in need.ones_iter() {
-                    if ev.exotic.contains_key(&(r as u32)) {
-                        out.push((
+                    if any_exotic && ev.exotic.contains_key(&(r as u32)) {
+                        out(
                             r,
                             fallback.evaluate(&Value::Object(aud.profile_at(r)), self.opts)?,
-                        ));
+                        );
                         continue;
                     }
                     let (s, e) = self.visible(r);
@@ -1305,8 +1438,15 @@ impl<'a, 'o> Ev<'a, 'o> {
                         if !(matches(a, &sel) && b.contains(a_at)) {
                             continue;
                         }
-                        let deadline = within.and_then(|d| time::after(from_nanos(a_at), d, tz));
-                        let limit = deadline.map_or(self.as_of, |d| nanos128(d).min(self.as_of));
+                        // Hours are fixed lengths; other units are calendar steps in the zone.
+                        let deadline: Option<i128> = match within {
+                            Some(d) if d.unit == Unit::Hours && d.amount <= 1_000_000_000 => {
+                                Some(i128::from(a_at) + i128::from(d.amount) * 3_600_000_000_000)
+                            }
+                            Some(d) => time::after(from_nanos(a_at), *d, tz).map(nanos128),
+                            None => None,
+                        };
+                        let limit = deadline.map_or(self.as_of, |d| d.min(self.as_of));
                         let mut found = false;
                         for bi in a + 1..e {
                             let b_at = i128::from(ev.at.get(bi).copied().unwrap_or(0));
@@ -1330,7 +1470,7 @@ impl<'a, 'o> Ev<'a, 'o> {
                         let h = if *negated {
                             let passed = match within {
                                 None => true,
-                                Some(_) => deadline.is_some_and(|d| nanos128(d) <= self.as_of),
+                                Some(_) => deadline.is_some_and(|d| d <= self.as_of),
                             };
                             !found && passed
                         } else {
@@ -1341,19 +1481,10 @@ impl<'a, 'o> Ev<'a, 'o> {
                             break;
                         }
                     }
-                    out.push((r, Some(hit)));
+                    out(r, Some(hit));
                 }
             }
             other => return Err(where_error(other.span())),
-        }
-        let mut t = Bitmap::zeros(rows);
-        let mut f = Bitmap::zeros(rows);
-        for (r, v) in out {
-            match v {
-                Some(true) => t.set(r, true),
-                Some(false) => f.set(r, true),
-                None => {}
-            }
         }
         Ok(Tri { t, f })
     }

@@ -409,6 +409,27 @@ fn truncate(
     Ok(Value::from(format!("{cut}{end}")))
 }
 
+const FIRST_NAME: &[&str] = &["first_name", "firstName", "given_name", "givenName"];
+const LAST_NAME: &[&str] = &["last_name", "lastName", "family_name", "familyName"];
+const SALUTATION: &[&str] = &["salutation", "title"];
+const GENDER: &[&str] = &["gender", "sex"];
+
+/// Every profile field `greeting()`, `address()` and `full_name()` read.
+pub(crate) const NAME_FIELDS: &[&str] = &[
+    "first_name",
+    "firstName",
+    "given_name",
+    "givenName",
+    "last_name",
+    "lastName",
+    "family_name",
+    "familyName",
+    "salutation",
+    "title",
+    "gender",
+    "sex",
+];
+
 fn field(profile: &Value, names: &[&str]) -> Option<String> {
     names.iter().find_map(|n| {
         profile
@@ -430,16 +451,10 @@ struct Names {
 impl Names {
     fn of(profile: &Value) -> Names {
         Names {
-            first: field(
-                profile,
-                &["first_name", "firstName", "given_name", "givenName"],
-            ),
-            last: field(
-                profile,
-                &["last_name", "lastName", "family_name", "familyName"],
-            ),
-            salutation: field(profile, &["salutation", "title"]),
-            gender: field(profile, &["gender", "sex"])
+            first: field(profile, FIRST_NAME),
+            last: field(profile, LAST_NAME),
+            salutation: field(profile, SALUTATION),
+            gender: field(profile, GENDER)
                 .as_deref()
                 .and_then(crate::locale::Gender::parse),
         }
@@ -696,6 +711,18 @@ fn week_info(state: &State) -> MjResult<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_fields_list_every_field_names_read() {
+        for f in FIRST_NAME
+            .iter()
+            .chain(LAST_NAME)
+            .chain(SALUTATION)
+            .chain(GENDER)
+        {
+            assert!(NAME_FIELDS.contains(f), "{f}");
+        }
+    }
 
     #[test]
     fn case_mapping_follows_the_locale() {

@@ -20,9 +20,9 @@ mod fmt;
 mod scan;
 mod variants;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -30,7 +30,7 @@ use minijinja::value::{Object, Value};
 use minijinja::{AutoEscape, Environment, State, UndefinedBehavior};
 
 use crate::error::{Error, ErrorKind, Result, Span};
-use crate::rules::{EvalOptions, Segment};
+use crate::rules::{EvalOptions, Segment, SegmentSet};
 use filters::{RenderState, STATE_KEY};
 
 pub use scan::ConditionKind;
@@ -50,6 +50,18 @@ pub const DEFAULT_MAX_OUTPUT: usize = 1 << 20;
 
 /// Nesting depth (includes, loops, macros) one render may reach.
 const RECURSION_LIMIT: usize = 100;
+
+/// Names that hand a template the whole profile (or print the render
+/// context): a template that reads one of them gets every profile field.
+const WHOLE_PROFILE: &[&str] = &["profile", "debug", filters::STATE_KEY];
+
+/// Profile fields a render reads besides the names in the templates: the
+/// locale ([`crate::locale::profile_locale`]) and the country.
+const LOCALE_FIELDS: &[&str] = &["locale", "language", "country"];
+
+/// Entries of a render cache map before it is emptied (a campaign has a few
+/// locales; this only bounds odd data).
+const MAX_CACHED: usize = 4096;
 
 /// A named block of [`TemplateOptions::blocks`].
 #[derive(Debug, Clone, PartialEq)]
@@ -351,6 +363,21 @@ pub struct Template {
     /// Formal or informal address per locale.
     formality: Formality,
     max_output: usize,
+    /// The profile fields the templates read by name (and the name fields
+    /// `greeting()` reads), sorted; `None` when a template reads the whole
+    /// profile (`profile`, `debug()`).
+    read_fields: Option<Vec<String>>,
+    /// Locale results kept between renders.
+    cache: Mutex<RenderCache>,
+}
+
+/// What renders with the same locale data share, kept on the template.
+#[derive(Debug, Default)]
+struct RenderCache {
+    /// The profile's locale fields and the default locale -> the subscriber locale.
+    locales: HashMap<String, String>,
+    /// Subscriber locale -> text direction and formal address.
+    info: HashMap<String, (&'static str, bool)>,
 }
 
 impl Template {
@@ -553,6 +580,7 @@ impl Template {
                 (name, resolved)
             })
             .collect();
+        let read_fields = read_fields(&env, &sources);
         Ok(Template {
             env,
             sources,
@@ -561,7 +589,91 @@ impl Template {
             locale_blocks,
             formality: options.formality.clone(),
             max_output: options.max_output,
+            read_fields,
+            cache: Mutex::new(RenderCache::default()),
         })
+    }
+
+    /// The top-level profile keys a render (or [`Template::variants`]) with
+    /// `segments` can read: the fields the templates name, the name fields
+    /// of `greeting()`, the locale and zone fields, the fields of every
+    /// segment condition (through `segments` for `in_segment`, dotted paths
+    /// also whole, as `a.b` can be a flat key) and `id`. A profile reduced
+    /// to these keys renders byte for byte as the whole profile does, so a
+    /// caller may copy only them. `None` when a template reads the whole
+    /// profile.
+    pub fn profile_keys(&self, segments: Option<&SegmentSet>) -> Option<Vec<String>> {
+        let mut keys: BTreeSet<String> = self.read_fields.as_ref()?.iter().cloned().collect();
+        let fixed = LOCALE_FIELDS
+            .iter()
+            .chain(crate::locale::TIME_ZONE_FIELDS.iter())
+            .chain(["id"].iter());
+        keys.extend(fixed.map(|k| (*k).to_owned()));
+        for c in &self.conditions {
+            keys.extend(c.segment.fields_with(segments));
+            let mut add_dotted = |expr: &crate::rules::ast::Expr| {
+                expr.walk(&mut |e| {
+                    if let Some(path) = e.attribute_path().filter(|p| p.len() > 1) {
+                        keys.insert(path.join("."));
+                    }
+                });
+            };
+            add_dotted(c.segment.expr());
+            if let Some(set) = segments {
+                for name in set.names() {
+                    if let Some(s) = set.get(name) {
+                        add_dotted(s.expr());
+                    }
+                }
+            }
+        }
+        Some(keys.into_iter().collect())
+    }
+
+    /// What the segment conditions read of events: for each event type they
+    /// name, the property keys ([`Segment::event_properties_with`], merged
+    /// over every condition). Grouping subscribers needs nothing else of
+    /// their events.
+    pub fn event_properties(&self, segments: Option<&SegmentSet>) -> Vec<(String, Vec<String>)> {
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for c in &self.conditions {
+            for (ty, props) in c.segment.event_properties_with(segments) {
+                match out.iter_mut().find(|(t, _)| *t == ty) {
+                    Some((_, have)) => {
+                        for p in props {
+                            if !have.contains(&p) {
+                                have.push(p);
+                            }
+                        }
+                    }
+                    None => out.push((ty, props)),
+                }
+            }
+        }
+        out
+    }
+
+    /// The keys of [`Template::profile_keys`] that only the templates read
+    /// (no condition, locale or zone reads them, and not `id`):
+    /// [`Template::variants`] groups subscribers without their values,
+    /// only whether they are missing, and renders one sample per group.
+    pub fn template_only_keys(&self, segments: Option<&SegmentSet>) -> Vec<String> {
+        let Some(read) = &self.read_fields else {
+            return Vec::new();
+        };
+        let mut other: BTreeSet<String> = LOCALE_FIELDS
+            .iter()
+            .chain(crate::locale::TIME_ZONE_FIELDS.iter())
+            .chain(["id"].iter())
+            .map(|k| (*k).to_owned())
+            .collect();
+        for c in &self.conditions {
+            other.extend(c.segment.fields_with(segments));
+        }
+        read.iter()
+            .filter(|k| !other.contains(*k) && !k.contains('.'))
+            .cloned()
+            .collect()
     }
 
     /// The segment conditions of the template (main and blocks), in order of
@@ -583,7 +695,7 @@ impl Template {
             ));
         }
         let outcomes = self.outcomes(profile, &opts.eval)?;
-        let locale = subscriber_locale(profile, opts);
+        let locale = self.subscriber_locale(profile, opts);
         Ok(self.render_outcomes(profile, outcomes, locale, opts)?.0)
     }
 
@@ -625,10 +737,14 @@ impl Template {
             .map(str::trim)
             .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()))
             .map(str::to_ascii_uppercase);
-        let formal = self.formality.for_locale(&locale) == Register::Formal;
-        // An unknown locale is reported by the filters that format with it.
-        let dir = crate::locale::text_direction(&locale).unwrap_or("ltr");
-        let profile = Value::from_serialize(profile);
+        let (dir, formal) = self.locale_info(&locale);
+        let profile = match (&self.read_fields, profile.as_object()) {
+            (Some(keys), Some(map)) => keys
+                .iter()
+                .filter_map(|k| Some((k.as_str(), Value::from_serialize(map.get(k)?))))
+                .collect(),
+            _ => Value::from_serialize(profile),
+        };
         let used = outcomes.iter().map(|_| AtomicBool::new(false)).collect();
         let state = Arc::new(RenderState {
             results: outcomes,
@@ -704,6 +820,87 @@ impl Object for Root {
             k => self.profile.get_attr(k).ok().filter(|v| !v.is_undefined()),
         }
     }
+}
+
+impl Template {
+    /// The locale a profile is rendered in ([`subscriber_locale`]), kept per
+    /// distinct locale fields and default.
+    fn subscriber_locale(&self, profile: &serde_json::Value, opts: &RenderOptions) -> String {
+        let text = |k: &str| profile.get(k).and_then(serde_json::Value::as_str);
+        let mut key = String::new();
+        for part in [
+            text("locale"),
+            text("language"),
+            text("country"),
+            opts.locale.as_deref(),
+        ] {
+            match part {
+                Some(s) => key.push_str(&format!("{}:{s}", s.len())),
+                None => key.push('-'),
+            }
+        }
+        if let Some(hit) = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.locales.get(&key).cloned())
+        {
+            return hit;
+        }
+        let locale = subscriber_locale(profile, opts);
+        if let Ok(mut c) = self.cache.lock() {
+            if c.locales.len() >= MAX_CACHED {
+                c.locales.clear();
+            }
+            c.locales.insert(key, locale.clone());
+        }
+        locale
+    }
+
+    /// The text direction and whether the campaign is formal in `locale`.
+    fn locale_info(&self, locale: &str) -> (&'static str, bool) {
+        if let Some(hit) = self
+            .cache
+            .lock()
+            .ok()
+            .and_then(|c| c.info.get(locale).copied())
+        {
+            return hit;
+        }
+        let formal = self.formality.for_locale(locale) == Register::Formal;
+        // An unknown locale is reported by the filters that format with it.
+        let dir = crate::locale::text_direction(locale).unwrap_or("ltr");
+        if let Ok(mut c) = self.cache.lock() {
+            if c.info.len() >= MAX_CACHED {
+                c.info.clear();
+            }
+            c.info.insert(locale.to_owned(), (dir, formal));
+        }
+        (dir, formal)
+    }
+}
+
+/// The profile fields the templates read by name, plus the name fields of
+/// `greeting()` / `address()` / `full_name()`; `None` when one reads the
+/// whole profile.
+fn read_fields(
+    env: &Environment<'static>,
+    sources: &BTreeMap<String, String>,
+) -> Option<Vec<String>> {
+    let mut out: BTreeSet<String> = filters::NAME_FIELDS
+        .iter()
+        .map(|f| (*f).to_owned())
+        .collect();
+    for name in sources.keys() {
+        let template = env.get_template(name).ok()?;
+        for v in template.undeclared_variables(false) {
+            if WHOLE_PROFILE.contains(&v.as_str()) {
+                return None;
+            }
+            out.insert(v);
+        }
+    }
+    Some(out.into_iter().collect())
 }
 
 /// An output buffer that refuses to grow past `cap` bytes.

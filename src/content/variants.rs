@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::{subscriber_locale, RenderOptions, Template};
+use super::{RenderOptions, Template};
 use crate::error::{Result, Span};
 use crate::rules::{Diagnostic, Severity};
 
@@ -100,6 +100,21 @@ impl Template {
         profiles: &[serde_json::Value],
         opts: &RenderOptions,
     ) -> Result<VariantReport> {
+        self.variants_with(profiles, &|_| Ok(None), opts)
+    }
+
+    /// [`Template::variants`] over reduced profiles: each holds at least the
+    /// keys of [`Template::profile_keys`], except that the values of
+    /// [`Template::template_only_keys`] may be stand-ins (anything but
+    /// `null` for a value that is there: grouping only asks whether they
+    /// are missing). `whole(row)` gives the profile of `row` (0-based) to
+    /// render a group's sample with; `None` renders the reduced one.
+    pub fn variants_with(
+        &self,
+        profiles: &[serde_json::Value],
+        whole: &dyn Fn(usize) -> Result<Option<serde_json::Value>>,
+        opts: &RenderOptions,
+    ) -> Result<VariantReport> {
         let fields = self.fields();
         let mut groups: Vec<Group> = Vec::new();
         let mut index: HashMap<(Vec<bool>, String), usize> = HashMap::new();
@@ -119,7 +134,7 @@ impl Template {
             for (t, o) in trues.iter_mut().zip(&outcomes) {
                 *t += usize::from(*o);
             }
-            let locale = subscriber_locale(profile, opts);
+            let locale = self.subscriber_locale(profile, opts);
             let key = (outcomes, locale);
             let g = match index.get(&key) {
                 Some(g) => *g,
@@ -153,9 +168,11 @@ impl Template {
         let mut merged: Vec<Merged> = Vec::new();
         let mut by_key: HashMap<String, usize> = HashMap::new();
         for g in &groups {
-            let Some(sample) = profiles.get(g.sample) else {
+            let Some(reduced) = profiles.get(g.sample) else {
                 continue;
             };
+            let full = whole(g.sample)?;
+            let sample = full.as_ref().unwrap_or(reduced);
             let rendered = self.render_outcomes(sample, g.outcomes.clone(), g.locale.clone(), opts);
             let (html, used) = match rendered {
                 Ok((html, used)) => (Ok(html), used),

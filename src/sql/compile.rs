@@ -1065,10 +1065,11 @@ impl<'o> Compiler<'o> {
     }
 
     /// `holiday "id" within …` and `season = "…"` depend only on the
-    /// profile's country once `asOf` and the time zone are fixed, so they
-    /// compile to country lists computed here by the evaluator's own code
-    /// (`crate::locale`), which keeps the two engines identical by
-    /// construction. `local_time` needs each row's own zone and is refused.
+    /// profile's country once `asOf` and the time zone are fixed, and
+    /// `local_time between …` only on its zone (or country): so they compile
+    /// to lists of countries and zone names computed here by the evaluator's
+    /// own code (`crate::locale`), which keeps the two engines identical by
+    /// construction.
     fn culture(&mut self, test: &CultureTest, span: Span) -> Result<String> {
         let d = self.d;
         let col = self.col(
@@ -1076,14 +1077,17 @@ impl<'o> Compiler<'o> {
             &vec!["country".to_string()],
             Some(Ty::String),
         )?;
-        let key = format!("UPPER(TRIM({}))", col.sql);
-        // The evaluator reads a country only when it is two ASCII letters.
-        let valid = d.regex(&col.sql, r"^\s*[A-Za-z]{2}\s*$", "")?;
+        // The evaluator trims (Rust `trim`) and reads a country only when it
+        // is then two ASCII letters (so `UPPER` cannot meet `ı` or `ſ`).
+        let trimmed = d.trim_space(&col.sql);
+        let key = format!("UPPER({trimmed})");
+        let valid = d.regex(&trimmed, "^[A-Za-z]{2}$", "")?;
         let today = crate::rules::time::local_date(self.opts.as_of, self.opts.time_zone);
         let answer = |country: &str| -> Result<Option<bool>> {
             let mut profile = serde_json::Map::new();
             profile.insert("country".into(), serde_json::Value::String(country.into()));
             crate::locale::eval_culture(&profile, test, self.opts.as_of, today)
+                .map_err(|e| e.with_position(span))
         };
         let list = |codes: &[&str]| -> Result<String> {
             let parts: Result<Vec<String>> = codes.iter().map(|c| d.string(c)).collect();
@@ -1123,13 +1127,62 @@ impl<'o> Compiler<'o> {
                     list(south)?
                 ))
             }
-            CultureTest::LocalTime { .. } => Err(Error::new(
-                ErrorKind::Argument,
-                "`local_time between …` cannot be compiled to SQL: it needs each row's own time zone; \
-                 evaluate it in Kaleido or filter on the send time instead",
-            )
-            .with_position(span)),
+            CultureTest::LocalTime { .. } => {
+                // The zone fields, in the evaluator's order, then the
+                // country's main zone: the first that applies decides.
+                let mut arms = Vec::new();
+                let zones = local_time_zones(test, self.opts.as_of, today)
+                    .map_err(|e| e.with_position(span))?;
+                for field in self.zone_fields() {
+                    let zcol =
+                        self.col(Scope::Profile, &vec![field.to_string()], Some(Ty::String))?;
+                    let z = d.trim_space(&zcol.sql);
+                    arms.extend(split_arms(&z, &zones, None, d)?);
+                }
+                // Every two-letter code the evaluator gives a zone.
+                let mut codes: Vec<(String, bool)> = Vec::new();
+                for a in b'A'..=b'Z' {
+                    for b in b'A'..=b'Z' {
+                        let code = String::from_utf8_lossy(&[a, b]).into_owned();
+                        if let Some(v) = answer(&code)? {
+                            codes.push((code, v));
+                        }
+                    }
+                }
+                let countries: Vec<(&str, bool)> =
+                    codes.iter().map(|(c, v)| (c.as_str(), *v)).collect();
+                arms.extend(split_arms(&key, &countries, Some(&valid), d)?);
+                if arms.is_empty() {
+                    return Ok(null.to_string());
+                }
+                Ok(format!("(CASE {} ELSE {null} END)", arms.join(" ")))
+            }
         }
+    }
+
+    /// The profile columns read for a subscriber's zone, in the evaluator's
+    /// order (`timeZone`, `time_zone`, `timezone`): those the schema declares
+    /// (as strings; a field of another type never holds a zone name), or
+    /// `timeZone` when it declares none of them.
+    fn zone_fields(&self) -> Vec<&'static str> {
+        let fields = crate::locale::TIME_ZONE_FIELDS;
+        let declared: Vec<(&'static str, ValueType)> = fields
+            .iter()
+            .filter_map(|f| {
+                self.opts
+                    .schema
+                    .and_then(|s| s.attribute(f))
+                    .map(|t| (*f, t))
+            })
+            .collect();
+        if declared.is_empty() {
+            return fields.iter().take(1).copied().collect();
+        }
+        declared
+            .into_iter()
+            .filter(|(_, t)| *t == ValueType::String)
+            .map(|(f, _)| f)
+            .collect()
     }
 
     fn in_segment(&mut self, name: &str, negated: bool, span: Span) -> Result<String> {
@@ -1170,4 +1223,64 @@ impl<'o> Compiler<'o> {
         self.cte_of.insert(name.to_string(), cte.clone());
         Ok(cte)
     }
+}
+
+/// Every zone name the evaluator accepts (`chrono_tz`, exact spelling),
+/// sorted, with whether `local_time` is true there at `as_of`: the
+/// evaluator's own answer for a profile holding only that zone.
+fn local_time_zones(
+    test: &CultureTest,
+    as_of: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Vec<(&'static str, bool)>> {
+    let mut names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    names.sort_unstable();
+    let field = crate::locale::TIME_ZONE_FIELDS
+        .first()
+        .copied()
+        .unwrap_or("timeZone");
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let mut profile = serde_json::Map::new();
+        profile.insert(field.into(), serde_json::Value::String(name.into()));
+        if let Some(v) = crate::locale::eval_culture(&profile, test, as_of, today)? {
+            out.push((name, v));
+        }
+    }
+    Ok(out)
+}
+
+/// `WHEN [guard AND] expr IN (…) THEN …` arms giving each known value its
+/// answer: the smaller of the true and false sets first, then the other, so
+/// that a value outside both (or NULL) falls through to the next arm (unknown
+/// at the end).
+fn split_arms(
+    expr: &str,
+    known: &[(&str, bool)],
+    guard: Option<&str>,
+    d: Dialect,
+) -> Result<Vec<String>> {
+    let guard = guard.map(|g| format!("{g} AND ")).unwrap_or_default();
+    let pick = |want: bool| -> Vec<&str> {
+        known
+            .iter()
+            .filter(|(_, v)| *v == want)
+            .map(|(s, _)| *s)
+            .collect()
+    };
+    let (yes, no) = (pick(true), pick(false));
+    let mut sets = [(yes, "TRUE"), (no, "FALSE")];
+    sets.sort_by_key(|(s, _)| s.len());
+    let mut arms = Vec::new();
+    for (set, answer) in sets {
+        if set.is_empty() {
+            continue;
+        }
+        let parts: Result<Vec<String>> = set.iter().map(|s| d.string(s)).collect();
+        arms.push(format!(
+            "WHEN {guard}{expr} IN ({}) THEN {answer}",
+            parts?.join(", ")
+        ));
+    }
+    Ok(arms)
 }

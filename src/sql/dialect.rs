@@ -157,6 +157,46 @@ impl Dialect {
         self.string(tz.name())
     }
 
+    /// `expr` (a string) without leading and trailing white space, as Rust's
+    /// `str::trim` removes it (every `char::is_whitespace`, not only spaces).
+    pub(crate) fn trim_space(self, expr: &str) -> String {
+        let chars = self.white_space_literal();
+        match self {
+            Dialect::Postgres => format!("btrim({expr}, {chars})"),
+            Dialect::Spark => format!("trim(BOTH {chars} FROM {expr})"),
+            Dialect::DuckDb => format!("trim({expr}, {chars})"),
+            Dialect::BigQuery | Dialect::Snowflake => format!("TRIM({expr}, {chars})"),
+        }
+    }
+
+    /// The characters of [`white_space`] as a string expression written in
+    /// ASCII (escapes or `chr`), so that copying the query keeps them.
+    fn white_space_literal(self) -> String {
+        let ws = white_space();
+        match self {
+            Dialect::DuckDb => {
+                let parts: Vec<String> = ws
+                    .chars()
+                    .map(|c| format!("chr({})", u32::from(c)))
+                    .collect();
+                format!("({})", parts.join(" || "))
+            }
+            _ => {
+                let escaped: String = ws
+                    .chars()
+                    .map(|c| match c {
+                        ' ' => " ".to_string(),
+                        c => format!("\\u{:04x}", u32::from(c)),
+                    })
+                    .collect();
+                match self {
+                    Dialect::Postgres => format!("E'{escaped}'"),
+                    _ => format!("'{escaped}'"),
+                }
+            }
+        }
+    }
+
     /// `expr` (a string) case-folded like the evaluator's `fold`: Unicode
     /// lower case, then NFC. See `docs/sql.md` for where engines differ.
     pub(crate) fn fold(self, expr: &str) -> String {
@@ -469,6 +509,15 @@ pub(crate) enum SqlType {
     Instant,
 }
 
+/// The characters `str::trim` removes: every `char::is_whitespace` (all
+/// are below U+3001).
+fn white_space() -> String {
+    (0..=0x3000u32)
+        .filter_map(char::from_u32)
+        .filter(|c| c.is_whitespace())
+        .collect()
+}
+
 fn no_nul(s: &str, what: &str) -> Result<()> {
     if s.contains('\0') {
         return Err(Error::new(
@@ -530,6 +579,26 @@ mod tests {
         assert_eq!(Dialect::Spark.ident("a`b").unwrap(), "`a``b`");
         assert_eq!(Dialect::BigQuery.ident("a`b\\").unwrap(), "`a\\`b\\\\`");
         assert!(Dialect::DuckDb.string("a\0").is_err());
+    }
+
+    #[test]
+    fn trimmed_white_space_is_what_rust_trims() {
+        let ws = white_space();
+        let all: String = (0..=u32::from(char::MAX))
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        assert_eq!(ws, all);
+        assert_eq!(ws.chars().count(), 25);
+        assert!(Dialect::Postgres
+            .trim_space("x")
+            .starts_with("btrim(x, E'\\u0009\\u000a"));
+        assert!(Dialect::DuckDb
+            .trim_space("x")
+            .starts_with("trim(x, (chr(9) || chr(10) ||"));
+        for d in Dialect::ALL {
+            assert!(d.trim_space("x").is_ascii(), "{d:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! `Template` for JavaScript.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
+use js_sys::Reflect;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
@@ -9,6 +12,101 @@ use super::options::{eval_options, Resolved};
 use super::segment::schema_arg;
 use super::{argument, data_from_js, from_js, to_js, to_js_error};
 use crate::content::{Block, Formality, RenderOptions, Template, TemplateOptions};
+use crate::rules::SegmentSet;
+
+// The fast read of profiles: copy out only the keys a template can read
+// (`Template::profile_keys`) and cross the boundary once as JSON text.
+// Only own enumerable properties, as JSON.stringify of the whole profile
+// would copy. A value that is not a plain object (an array, a Date, an
+// object with toJSON) is left to the whole read, which reports it.
+#[wasm_bindgen(inline_js = r#"
+const own = Object.prototype.propertyIsEnumerable;
+function plain(p) {
+  return p !== null && typeof p === 'object' && !Array.isArray(p) && typeof p.toJSON !== 'function';
+}
+function pick(p, keys) {
+  const o = {};
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (own.call(p, k)) o[k] = p[k];
+  }
+  return o;
+}
+export function kaleidoPickFields(profile, keys) {
+  return plain(profile) ? JSON.stringify(pick(profile, keys)) : undefined;
+}
+function pickEvents(events, types, props) {
+  const out = [];
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e === null || typeof e !== 'object' || Array.isArray(e) || typeof e.type !== 'string') {
+      out.push(e);
+      continue;
+    }
+    const k = types.indexOf(e.type);
+    if (k < 0) continue;
+    const o = { type: e.type, at: e.at };
+    const p = props[k];
+    for (let j = 0; j < p.length; j++) o[p[j]] = e[p[j]];
+    out.push(o);
+  }
+  return out;
+}
+export function kaleidoPickProfiles(profiles, keys, marks, types, props) {
+  const n = profiles.length;
+  const out = new Array(n);
+  for (let r = 0; r < n; r++) {
+    const p = profiles[r];
+    if (!plain(p)) {
+      out[r] = p;
+      continue;
+    }
+    const o = pick(p, keys);
+    if (types !== null && Array.isArray(o.events)) o.events = pickEvents(o.events, types, props);
+    for (let i = 0; i < marks.length; i++) {
+      const k = marks[i];
+      if (!own.call(p, k)) continue;
+      const v = p[k];
+      if (v === null || typeof v === 'bigint') o[k] = v;
+      else if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') o[k] = 0;
+    }
+    out[r] = o;
+  }
+  return JSON.stringify(out);
+}
+"#)]
+extern "C" {
+    /// `JSON.stringify` of the `keys` of `profile`; `undefined` when it is
+    /// not a plain object. Throws what JSON.stringify throws.
+    #[wasm_bindgen(catch, js_name = kaleidoPickFields)]
+    fn pick_fields(profile: &JsValue, keys: &js_sys::Array) -> Result<Option<String>, JsValue>;
+
+    /// `JSON.stringify` of every profile of an array reduced to `keys`, with
+    /// `0` standing in for the values of `marks` (`null` kept) and, unless
+    /// `types` is null, of `events` only the events of `types` with `type`,
+    /// `at` and their `props` (as `Segment.test`'s fast read copies them).
+    #[wasm_bindgen(catch, js_name = kaleidoPickProfiles)]
+    fn pick_profiles(
+        profiles: &js_sys::Array,
+        keys: &js_sys::Array,
+        marks: &js_sys::Array,
+        types: &JsValue,
+        props: &js_sys::Array,
+    ) -> Result<String, JsValue>;
+}
+
+/// The keys a template reads with one segment set, as JS arrays.
+struct Reader {
+    /// `Template::profile_keys`; `None`: read whole profiles.
+    keys: Option<js_sys::Array>,
+    /// `Template::template_only_keys`.
+    marks: js_sys::Array,
+    /// The event types the conditions read (a JS array), and per type the
+    /// properties; `null` when `events` is only read by the templates (its
+    /// values are then a mark) or by nothing.
+    types: JsValue,
+    props: js_sys::Array,
+}
 
 /// `Template.compile` options as JavaScript writes them.
 #[derive(Deserialize, Default)]
@@ -27,12 +125,9 @@ struct CompileOptionsJs {
 }
 
 /// The formatting part of `RenderOptions` (the rest is `EvalOptions`).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct FormatOptionsJs {
-    #[serde(default)]
     locale: Option<String>,
-    #[serde(default)]
     currency: Option<String>,
 }
 
@@ -40,12 +135,71 @@ struct FormatOptionsJs {
 #[wasm_bindgen(js_name = Template)]
 pub struct JsTemplate {
     inner: Template,
+    /// The reader for the segment set (by id, 0 for none) last used.
+    reader: RefCell<Option<(u32, Rc<Reader>)>>,
+}
+
+/// Property names of render options, made once as JS strings.
+struct Keys {
+    locale: JsValue,
+    currency: JsValue,
+}
+
+thread_local! {
+    static KEYS: Keys = Keys {
+        locale: JsValue::from_str("locale"),
+        currency: JsValue::from_str("currency"),
+    };
+    /// The last `locale` and `currency` option values (JS strings, compared
+    /// with `===`) and their Rust copies: a loop rendering with one options
+    /// object copies them once.
+    static LAST_FORMAT: RefCell<Vec<(JsValue, String)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Reads an optional string option, remembering recent values.
+fn string_option(value: JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    if !value.is_string() {
+        return Err(argument(format!(
+            "invalid render options: {name} must be a string"
+        )));
+    }
+    let hit = LAST_FORMAT.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(v, _)| *v == value)
+            .map(|(_, s)| s.clone())
+    });
+    if let Some(s) = hit {
+        return Ok(Some(s));
+    }
+    let text = value.as_string().unwrap_or_default();
+    LAST_FORMAT.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 8 {
+            c.remove(0);
+        }
+        c.push((value, text.clone()));
+    });
+    Ok(Some(text))
 }
 
 /// Reads `RenderOptions`: the evaluation options and the formatting defaults.
 fn render_options(value: JsValue) -> Result<(Resolved, FormatOptionsJs), JsValue> {
     let format = if value.is_object() {
-        from_js(value.clone(), "invalid render options")?
+        // Two property gets, not a serde pass: this runs on every render.
+        let (locale, currency) = KEYS.with(|k| {
+            Ok::<_, JsValue>((
+                Reflect::get(&value, &k.locale)?,
+                Reflect::get(&value, &k.currency)?,
+            ))
+        })?;
+        FormatOptionsJs {
+            locale: string_option(locale, "locale")?,
+            currency: string_option(currency, "currency")?,
+        }
     } else {
         FormatOptionsJs::default()
     };
@@ -63,6 +217,103 @@ fn core_options<'a>(eval: &'a Resolved, format: &FormatOptionsJs) -> RenderOptio
 /// Profiles from an array or an `Audience`.
 fn profiles_from_js(value: &JsValue) -> Result<Vec<serde_json::Value>, JsValue> {
     super::profiles_arg(value, "variants")
+}
+
+impl JsTemplate {
+    /// The reader for `set` (cached per set).
+    fn reader(&self, set: Option<(u32, &SegmentSet)>) -> Rc<Reader> {
+        let set_id = set.map_or(0, |(id, _)| id);
+        let cached = self
+            .reader
+            .borrow()
+            .as_ref()
+            .filter(|(id, _)| *id == set_id)
+            .map(|(_, r)| Rc::clone(r));
+        if let Some(r) = cached {
+            return r;
+        }
+        let set = set.map(|(_, s)| s);
+        let to_js = |keys: Vec<String>| {
+            keys.iter()
+                .map(|k| JsValue::from_str(k))
+                .collect::<js_sys::Array>()
+        };
+        // `o.__proto__ = v` would set a prototype: such templates read whole profiles.
+        let keys = self
+            .inner
+            .profile_keys(set)
+            .filter(|keys| !keys.iter().any(|k| k == "__proto__"));
+        let events = self.inner.event_properties(set);
+        let conditions_read_events = keys
+            .as_ref()
+            .is_some_and(|k| k.iter().any(|k| k == "events"))
+            && !self
+                .inner
+                .template_only_keys(set)
+                .iter()
+                .any(|k| k == "events");
+        let (types, props) = if conditions_read_events {
+            let types: js_sys::Array = events.iter().map(|(t, _)| JsValue::from_str(t)).collect();
+            let props: js_sys::Array = events
+                .iter()
+                .map(|(_, p)| {
+                    p.iter()
+                        .map(|k| JsValue::from_str(k))
+                        .collect::<js_sys::Array>()
+                })
+                .collect();
+            (JsValue::from(types), props)
+        } else {
+            (JsValue::NULL, js_sys::Array::new())
+        };
+        let reader = Rc::new(Reader {
+            types,
+            props,
+            marks: to_js(
+                keys.as_ref()
+                    .map_or_else(Vec::new, |_| self.inner.template_only_keys(set)),
+            ),
+            keys: keys.map(to_js),
+        });
+        *self.reader.borrow_mut() = Some((set_id, Rc::clone(&reader)));
+        reader
+    }
+
+    /// Reads variants input: every profile reduced (the fast read) with a
+    /// way to read one whole, or every profile whole.
+    fn variants_of(
+        &self,
+        audience: &JsValue,
+        eval: &Resolved,
+        format: &FormatOptionsJs,
+    ) -> Result<crate::content::VariantReport, JsValue> {
+        let opts = core_options(eval, format);
+        let reader = self.reader(eval.set());
+        if let (Some(array), Some(keys)) = (audience.dyn_ref::<js_sys::Array>(), &reader.keys) {
+            let fast = pick_profiles(array, keys, &reader.marks, &reader.types, &reader.props)
+                .ok()
+                .and_then(|text| serde_json::from_str::<Vec<serde_json::Value>>(&text).ok());
+            if let Some(reduced) = fast {
+                let whole = |row: usize| -> crate::Result<Option<serde_json::Value>> {
+                    let item = array.get(row as u32);
+                    data_from_js(&item, None).map(Some).map_err(|_| {
+                        crate::Error::new(
+                            crate::ErrorKind::Data,
+                            format!("profile {} is not JSON data", row + 1),
+                        )
+                    })
+                };
+                if let Ok(report) = self.inner.variants_with(&reduced, &whole, &opts) {
+                    return Ok(report);
+                }
+            }
+        }
+        // The whole read: also how any error is reported.
+        let profiles = profiles_from_js(audience)?;
+        self.inner
+            .variants(&profiles, &opts)
+            .map_err(|e| to_js_error(&e))
+    }
 }
 
 #[wasm_bindgen(js_class = Template)]
@@ -85,7 +336,10 @@ impl JsTemplate {
             formality: js.formality.unwrap_or_default(),
         };
         let inner = Template::compile_with(source, &options).map_err(|e| to_js_error(&e))?;
-        Ok(JsTemplate { inner })
+        Ok(JsTemplate {
+            inner,
+            reader: RefCell::new(None),
+        })
     }
 
     /// `template.render(profile, options?)`: the output HTML (values escaped).
@@ -94,20 +348,28 @@ impl JsTemplate {
             return Err(argument("a profile must be an object"));
         }
         let (eval, format) = render_options(options)?;
+        let opts = core_options(&eval, &format);
+        let reader = self.reader(eval.set());
+        if let Some(keys) = &reader.keys {
+            // The fast read; anything unusual (or an error) goes the whole way.
+            let fast = pick_fields(&profile, keys)
+                .ok()
+                .flatten()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+            if let Some(Ok(html)) = fast.map(|p| self.inner.render(&p, &opts)) {
+                return Ok(html);
+            }
+        }
         let profile = data_from_js(&profile, None)?;
         self.inner
-            .render(&profile, &core_options(&eval, &format))
+            .render(&profile, &opts)
             .map_err(|e| to_js_error(&e))
     }
 
     /// `template.variants(profiles, options?)`: `Variant[]`, most subscribers first.
     pub fn variants(&self, audience: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let (eval, format) = render_options(options)?;
-        let profiles = profiles_from_js(&audience)?;
-        let report = self
-            .inner
-            .variants(&profiles, &core_options(&eval, &format))
-            .map_err(|e| to_js_error(&e))?;
+        let report = self.variants_of(&audience, &eval, &format)?;
         to_js(&report.variants)
     }
 
@@ -115,11 +377,7 @@ impl JsTemplate {
     #[wasm_bindgen(js_name = variantReport)]
     pub fn variant_report(&self, audience: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
         let (eval, format) = render_options(options)?;
-        let profiles = profiles_from_js(&audience)?;
-        let report = self
-            .inner
-            .variants(&profiles, &core_options(&eval, &format))
-            .map_err(|e| to_js_error(&e))?;
+        let report = self.variants_of(&audience, &eval, &format)?;
         to_js(&report)
     }
 
