@@ -251,10 +251,11 @@ pub(crate) fn diverged<'a>(names: &[&'a str], x: &[f64]) -> Option<(&'a str, f64
 ///
 /// ```
 /// use kaleido::predict::fit_bg_nbd;
+/// // Eight customers, none of whom looks gone: b runs off to infinity (no dropout).
 /// let rows = [(2.0, 30.4, 38.9), (1.0, 1.7, 38.9), (0.0, 0.0, 38.9), (5.0, 20.0, 30.0),
 ///             (0.0, 0.0, 35.0), (3.0, 10.0, 36.0), (1.0, 35.0, 37.0), (0.0, 0.0, 32.0)];
-/// let fit = fit_bg_nbd(&rows).unwrap();
-/// assert!(fit.r > 0.0 && fit.alpha > 0.0 && fit.log_likelihood.is_finite());
+/// let err = fit_bg_nbd(&rows).unwrap_err();
+/// assert!(err.message().contains("ran off to infinity"), "{}", err.message());
 /// assert_eq!(fit_bg_nbd(&[]).unwrap_err().kind(), kaleido::ErrorKind::Data);
 /// ```
 pub fn fit_bg_nbd(rows: &[(f64, f64, f64)]) -> Result<BgNbdParams> {
@@ -303,29 +304,29 @@ pub fn fit_bg_nbd(rows: &[(f64, f64, f64)]) -> Result<BgNbdParams> {
     let n = groups.n;
     const NAMES: [&str; 4] = ["r", "alpha", "a", "b"];
     let in_bounds = |p: &[f64]| p.iter().all(|v| v.abs() <= LN_BOUND + 5.0);
-    // Once a point beyond LN_DIVERGED beats every point inside seen so far,
-    // the fit is running off along a ridge: every later evaluation returns +∞,
-    // so the optimisers stop within a few dozen evaluations instead of
-    // crawling outwards for their whole budget, and the fit fails below.
+    // When evaluations beyond LN_DIVERGED keep setting new bests (100 times;
+    // one wild line-search trial out there does not count), the fit is running
+    // off along a ridge: every later evaluation returns +∞, so the optimisers
+    // stop within a few dozen evaluations instead of crawling outwards for
+    // their whole budget, and the fit fails below.
     let ran_off: Cell<Option<(&str, f64)>> = Cell::new(None);
-    let best_inside = Cell::new(f64::INFINITY);
+    let best_seen = Cell::new(f64::INFINITY);
+    let outside_bests = Cell::new(0u32);
     let watch = |p: &[f64], value: f64| -> f64 {
         if ran_off.get().is_some() {
             return f64::INFINITY;
         }
-        match diverged(&NAMES, p) {
-            Some(hit) if value < best_inside.get() => {
-                ran_off.set(Some(hit));
-                f64::INFINITY
-            }
-            Some(_) => value,
-            None => {
-                if value < best_inside.get() {
-                    best_inside.set(value);
+        if value < best_seen.get() {
+            best_seen.set(value);
+            if let Some(hit) = diverged(&NAMES, p) {
+                outside_bests.set(outside_bests.get() + 1);
+                if outside_bests.get() >= 100 {
+                    ran_off.set(Some(hit));
+                    return f64::INFINITY;
                 }
-                value
             }
         }
+        value
     };
     // BFGS on the analytic gradient (chain rule to log-parameters) …
     let mut smooth = |p: &[f64], grad: &mut [f64]| -> f64 {
