@@ -7,6 +7,7 @@
 //! the first purchase to the end of observation), all in one time unit
 //! (weeks for CDNOW, days in the browser: the parameters are per unit).
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use super::optimize::{minimize, minimize_smooth, Settings};
@@ -211,9 +212,27 @@ impl Groups {
     }
 }
 
-/// Log-parameters beyond ±LN_BOUND (≈ 1e-13 … 7e12) mean the optimiser ran
-/// off to a boundary: the data do not identify that parameter.
+/// Log-parameters beyond ±LN_BOUND (≈ 1e-13 … 7e12) are outside the search box.
 const LN_BOUND: f64 = 30.0;
+
+/// A fitted parameter outside [1e-6, 1e6] (|ln| > ln 1e6) means the fit ran
+/// off towards a boundary of the model: r, α → ∞ (purchase rates that barely
+/// vary across customers: a single Poisson rate) or a → 0, b → ∞ (no sign of
+/// dropout). The likelihood is then a ridge rising slowly towards infinity,
+/// on which the optimiser would crawl for its whole evaluation budget (seconds
+/// per thousand customers) and stop at an arbitrary point, so such a fit is
+/// reported as not converged (the model's fields become unknown) rather than
+/// returned.
+pub(crate) const LN_DIVERGED: f64 = 13.815_510_557_964_274; // ln 1e6
+
+/// The first log-parameter (with its name) beyond ±[`LN_DIVERGED`], or NaN.
+pub(crate) fn diverged<'a>(names: &[&'a str], x: &[f64]) -> Option<(&'a str, f64)> {
+    names
+        .iter()
+        .zip(x)
+        .find(|(_, v)| v.is_nan() || v.abs() > LN_DIVERGED)
+        .map(|(n, v)| (*n, *v))
+}
 
 /// Fits the BG/NBD model by maximum likelihood to rows of
 /// (frequency x, recency tₓ, age T), all in the same time unit.
@@ -232,10 +251,11 @@ const LN_BOUND: f64 = 30.0;
 ///
 /// ```
 /// use kaleido::predict::fit_bg_nbd;
+/// // Eight customers, none of whom looks gone: b runs off to infinity (no dropout).
 /// let rows = [(2.0, 30.4, 38.9), (1.0, 1.7, 38.9), (0.0, 0.0, 38.9), (5.0, 20.0, 30.0),
 ///             (0.0, 0.0, 35.0), (3.0, 10.0, 36.0), (1.0, 35.0, 37.0), (0.0, 0.0, 32.0)];
-/// let fit = fit_bg_nbd(&rows).unwrap();
-/// assert!(fit.r > 0.0 && fit.alpha > 0.0 && fit.log_likelihood.is_finite());
+/// let err = fit_bg_nbd(&rows).unwrap_err();
+/// assert!(err.message().contains("ran off to infinity"), "{}", err.message());
 /// assert_eq!(fit_bg_nbd(&[]).unwrap_err().kind(), kaleido::ErrorKind::Data);
 /// ```
 pub fn fit_bg_nbd(rows: &[(f64, f64, f64)]) -> Result<BgNbdParams> {
@@ -282,11 +302,36 @@ pub fn fit_bg_nbd(rows: &[(f64, f64, f64)]) -> Result<BgNbdParams> {
         .map(|&(r, a, b)| vec![f64::ln(r), f64::ln(r / rate), f64::ln(a), f64::ln(b)])
         .collect();
     let n = groups.n;
+    const NAMES: [&str; 4] = ["r", "alpha", "a", "b"];
     let in_bounds = |p: &[f64]| p.iter().all(|v| v.abs() <= LN_BOUND + 5.0);
+    // When evaluations beyond LN_DIVERGED keep setting new bests (100 times;
+    // one wild line-search trial out there does not count), the fit is running
+    // off along a ridge: every later evaluation returns +∞, so the optimisers
+    // stop within a few dozen evaluations instead of crawling outwards for
+    // their whole budget, and the fit fails below.
+    let ran_off: Cell<Option<(&str, f64)>> = Cell::new(None);
+    let best_seen = Cell::new(f64::INFINITY);
+    let outside_bests = Cell::new(0u32);
+    let watch = |p: &[f64], value: f64| -> f64 {
+        if ran_off.get().is_some() {
+            return f64::INFINITY;
+        }
+        if value < best_seen.get() {
+            best_seen.set(value);
+            if let Some(hit) = diverged(&NAMES, p) {
+                outside_bests.set(outside_bests.get() + 1);
+                if outside_bests.get() >= 100 {
+                    ran_off.set(Some(hit));
+                    return f64::INFINITY;
+                }
+            }
+        }
+        value
+    };
     // BFGS on the analytic gradient (chain rule to log-parameters) …
     let mut smooth = |p: &[f64], grad: &mut [f64]| -> f64 {
         match p {
-            [lr, lalpha, la, lb] if in_bounds(p) => {
+            [lr, lalpha, la, lb] if in_bounds(p) && ran_off.get().is_none() => {
                 let params = [lr.exp(), lalpha.exp(), la.exp(), lb.exp()];
                 let [r, alpha, a, b] = params;
                 let mut g = [0.0; 4];
@@ -294,7 +339,7 @@ pub fn fit_bg_nbd(rows: &[(f64, f64, f64)]) -> Result<BgNbdParams> {
                 for ((gi, d), p) in grad.iter_mut().zip(g).zip(params) {
                     *gi = -d * p / n;
                 }
-                -ll / n
+                watch(p, -ll / n)
             }
             _ => f64::INFINITY,
         }
@@ -304,12 +349,13 @@ pub fn fit_bg_nbd(rows: &[(f64, f64, f64)]) -> Result<BgNbdParams> {
     // … and Nelder–Mead from there should BFGS stall short of a stationary point.
     let mut grad = [0.0; 4];
     let value = smooth(&best.x, &mut grad);
-    if !value.is_finite() || grad.iter().any(|g| g.abs() > 1e-6) {
+    if ran_off.get().is_none() && (!value.is_finite() || grad.iter().any(|g| g.abs() > 1e-6)) {
         let mut objective = |p: &[f64]| -> f64 {
             match p {
-                [lr, lalpha, la, lb] if in_bounds(p) => {
-                    -groups.log_likelihood(lr.exp(), lalpha.exp(), la.exp(), lb.exp()) / n
-                }
+                [lr, lalpha, la, lb] if in_bounds(p) && ran_off.get().is_none() => watch(
+                    p,
+                    -groups.log_likelihood(lr.exp(), lalpha.exp(), la.exp(), lb.exp()) / n,
+                ),
                 _ => f64::INFINITY,
             }
         };
@@ -324,23 +370,35 @@ pub fn fit_bg_nbd(rows: &[(f64, f64, f64)]) -> Result<BgNbdParams> {
             }
         }
     }
+    if let Some((name, v)) = ran_off.get().or_else(|| diverged(&NAMES, &best.x)) {
+        let why = match name {
+            "r" | "alpha" => {
+                "purchase rates vary too little across customers for a gamma mixture; \
+                 the data look like one Poisson rate for everyone"
+            }
+            _ => "the data show no sign of customers dropping out",
+        };
+        return Err(Error::new(
+            ErrorKind::Data,
+            format!(
+                "BG/NBD fit did not converge: parameter {name} ran off to {} (beyond {}; {why})",
+                if v > 0.0 { "infinity" } else { "zero" },
+                if v > 0.0 { "1e6" } else { "1e-6" }
+            ),
+        ));
+    }
     let [lr, lalpha, la, lb] = best.x.as_slice() else {
         return Err(Error::new(
             ErrorKind::Data,
             "BG/NBD fit: optimiser returned a wrong dimension",
         ));
     };
-    for (name, v) in [("r", lr), ("alpha", lalpha), ("a", la), ("b", lb)] {
-        if v.is_nan() || v.abs() >= LN_BOUND || !best.value.is_finite() {
-            return Err(Error::new(
-                ErrorKind::Data,
-                format!(
-                    "BG/NBD fit did not converge: parameter {name} ran off to {} (the data do not \
-                     identify it; too few customers or too little variation in repeat purchases?)",
-                    if *v > 0.0 { "infinity" } else { "zero" }
-                ),
-            ));
-        }
+    if !best.value.is_finite() {
+        return Err(Error::new(
+            ErrorKind::Data,
+            "BG/NBD fit did not converge: no finite likelihood found (too few customers or \
+             too little variation in repeat purchases?)",
+        ));
     }
     let (r, alpha, a, b) = (lr.exp(), lalpha.exp(), la.exp(), lb.exp());
     Ok(BgNbdParams {
@@ -583,5 +641,36 @@ mod tests {
                 g[i]
             );
         }
+    }
+
+    /// Five purchases per customer at uniformly random days: purchase rates
+    /// vary less than any gamma mixture allows, so r and α run off to ∞.
+    /// This used to crawl along the ridge for tens of thousands of
+    /// evaluations (seconds); it must now fail as "did not converge".
+    #[test]
+    fn poisson_like_data_is_reported_as_diverged() {
+        let mut s: u64 = 12345;
+        let mut rnd = || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let rows: Vec<(f64, f64, f64)> = (0..2000)
+            .map(|_| {
+                let mut days: Vec<f64> = (0..5).map(|_| (rnd() * 365.0).floor()).collect();
+                days.sort_by(f64::total_cmp);
+                days.dedup();
+                let (first, last) = (days[0], days[days.len() - 1]);
+                ((days.len() - 1) as f64, last - first, 365.0 - first)
+            })
+            .collect();
+        let err = fit_bg_nbd(&rows).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Data);
+        assert!(
+            err.message().contains("ran off to infinity (beyond 1e6"),
+            "{}",
+            err.message()
+        );
     }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use super::bgnbd::BgNbdParams;
+use super::bgnbd::{diverged, BgNbdParams};
 use super::optimize::{minimize, minimize_smooth, Settings};
 use super::special::{digamma, ln_gamma};
 use crate::error::{Error, ErrorKind, Result};
@@ -174,6 +174,7 @@ pub fn fit_gamma_gamma(rows: &[(f64, f64)]) -> Result<GammaGammaParams> {
         .map(|&(p, q): &(f64, f64)| vec![p.ln(), q.ln(), (mean_m * (q - 1.0) / p).ln()])
         .collect();
     let n = data.n;
+    const NAMES: [&str; 3] = ["p", "q", "v"];
     let in_bounds = |x: &[f64]| x.iter().all(|t| t.abs() <= LN_BOUND + 5.0);
     let mut smooth = |x: &[f64], grad: &mut [f64]| -> f64 {
         match x {
@@ -194,7 +195,9 @@ pub fn fit_gamma_gamma(rows: &[(f64, f64)]) -> Result<GammaGammaParams> {
         .ok_or_else(|| Error::new(ErrorKind::Data, "Gamma-Gamma fit: no starting point"))?;
     let mut grad = [0.0; 3];
     let value = smooth(&best.x, &mut grad);
-    if !value.is_finite() || grad.iter().any(|g| g.abs() > 1e-6) {
+    // As in the BG/NBD fit: a point far out on a ridge is not polished.
+    let ridge = diverged(&NAMES, &best.x).is_some();
+    if !ridge && (!value.is_finite() || grad.iter().any(|g| g.abs() > 1e-6)) {
         let mut objective = |x: &[f64]| -> f64 {
             match x {
                 [lp, lq, lv] if in_bounds(x) => {
@@ -220,17 +223,26 @@ pub fn fit_gamma_gamma(rows: &[(f64, f64)]) -> Result<GammaGammaParams> {
             "Gamma-Gamma fit: optimiser returned a wrong dimension",
         ));
     };
-    for (name, t) in [("p", lp), ("q", lq), ("v", lv)] {
-        if t.is_nan() || t.abs() >= LN_BOUND || !best.value.is_finite() {
-            return Err(Error::new(
-                ErrorKind::Data,
-                format!(
-                    "Gamma-Gamma fit did not converge: parameter {name} ran off to {} (the data do \
-                     not identify it; too few repeat customers or no variation in spend?)",
-                    if *t > 0.0 { "infinity" } else { "zero" }
-                ),
-            ));
-        }
+    if let Some((name, t)) = diverged(&NAMES, &best.x) {
+        let why = match name {
+            "q" | "v" => "mean spend varies too little across customers for a gamma mixture",
+            _ => "the data do not identify it; too few repeat customers or no variation in spend?",
+        };
+        return Err(Error::new(
+            ErrorKind::Data,
+            format!(
+                "Gamma-Gamma fit did not converge: parameter {name} ran off to {} (beyond {}; {why})",
+                if t > 0.0 { "infinity" } else { "zero" },
+                if t > 0.0 { "1e6" } else { "1e-6" }
+            ),
+        ));
+    }
+    if !best.value.is_finite() {
+        return Err(Error::new(
+            ErrorKind::Data,
+            "Gamma-Gamma fit did not converge: no finite likelihood found (too few repeat \
+             customers or no variation in spend?)",
+        ));
     }
     let (p, q, v) = (lp.exp(), lq.exp(), lv.exp());
     Ok(GammaGammaParams {
