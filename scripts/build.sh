@@ -50,7 +50,7 @@ cp "$OUT/web/kaleido.js" "$OUT/web/kaleido_bg.wasm" pkg/web/
 cp "$OUT/nodejs/kaleido.js" "$OUT/nodejs/kaleido_bg.wasm" pkg/node/
 # The Node build is CommonJS inside an ESM package.
 printf '{ "type": "commonjs" }\n' > pkg/node/package.json
-# JS snippets of the boundary (src/wasm/, `inline_js`): wasm-bindgen writes
+# JS snippets of the boundary (src/wasm/pick.js): wasm-bindgen writes
 # them as ES modules and the Node build require()s them, so the Node copies
 # get CommonJS exports (`export function f` -> `exports.f = f; function f`).
 for target in web nodejs; do

@@ -22,40 +22,8 @@ pub struct JsSegment {
     keys: RefCell<Option<(u32, Rc<ProfileReader>)>>,
 }
 
-// The fast read of a profile, in JS because building the small object there
-// and crossing the boundary once as JSON text is far cheaper than a property
-// get per value from WebAssembly. Of `events`, entries that are not objects
-// with a string `type` are kept whole (the core rejects them) and events of
-// types the rule does not read are left out.
-#[wasm_bindgen(inline_js = r#"
-function pickEvents(events, types, props) {
-  const out = [];
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    if (e === null || typeof e !== 'object' || Array.isArray(e) || typeof e.type !== 'string') {
-      out.push(e);
-      continue;
-    }
-    const k = types.indexOf(e.type);
-    if (k < 0) continue;
-    const o = { type: e.type, at: e.at };
-    const p = props[k];
-    for (let j = 0; j < p.length; j++) o[p[j]] = e[p[j]];
-    out.push(o);
-  }
-  return out;
-}
-export function kaleidoPickProfile(profile, keys, types, props) {
-  const out = {};
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    const v = profile[k];
-    if (v === undefined) continue;
-    out[k] = k === 'events' && Array.isArray(v) ? pickEvents(v, types, props) : v;
-  }
-  return JSON.stringify(out);
-}
-"#)]
+// The fast read of a profile: only the keys a rule reads, in JS (src/wasm/pick.js).
+#[wasm_bindgen(module = "/src/wasm/pick.js")]
 extern "C" {
     /// `JSON.stringify` of what a rule reads of `profile` (see above): one
     /// crossing of the boundary per profile. Throws what JSON.stringify throws.

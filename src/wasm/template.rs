@@ -19,62 +19,7 @@ use crate::rules::SegmentSet;
 // Only own enumerable properties, as JSON.stringify of the whole profile
 // would copy. A value that is not a plain object (an array, a Date, an
 // object with toJSON) is left to the whole read, which reports it.
-#[wasm_bindgen(inline_js = r#"
-const own = Object.prototype.propertyIsEnumerable;
-function plain(p) {
-  return p !== null && typeof p === 'object' && !Array.isArray(p) && typeof p.toJSON !== 'function';
-}
-function pick(p, keys) {
-  const o = {};
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    if (own.call(p, k)) o[k] = p[k];
-  }
-  return o;
-}
-export function kaleidoPickFields(profile, keys) {
-  return plain(profile) ? JSON.stringify(pick(profile, keys)) : undefined;
-}
-function pickEvents(events, types, props) {
-  const out = [];
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    if (e === null || typeof e !== 'object' || Array.isArray(e) || typeof e.type !== 'string') {
-      out.push(e);
-      continue;
-    }
-    const k = types.indexOf(e.type);
-    if (k < 0) continue;
-    const o = { type: e.type, at: e.at };
-    const p = props[k];
-    for (let j = 0; j < p.length; j++) o[p[j]] = e[p[j]];
-    out.push(o);
-  }
-  return out;
-}
-export function kaleidoPickProfiles(profiles, keys, marks, types, props) {
-  const n = profiles.length;
-  const out = new Array(n);
-  for (let r = 0; r < n; r++) {
-    const p = profiles[r];
-    if (!plain(p)) {
-      out[r] = p;
-      continue;
-    }
-    const o = pick(p, keys);
-    if (types !== null && Array.isArray(o.events)) o.events = pickEvents(o.events, types, props);
-    for (let i = 0; i < marks.length; i++) {
-      const k = marks[i];
-      if (!own.call(p, k)) continue;
-      const v = p[k];
-      if (v === null || typeof v === 'bigint') o[k] = v;
-      else if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') o[k] = 0;
-    }
-    out[r] = o;
-  }
-  return JSON.stringify(out);
-}
-"#)]
+#[wasm_bindgen(module = "/src/wasm/pick.js")]
 extern "C" {
     /// `JSON.stringify` of the `keys` of `profile`; `undefined` when it is
     /// not a plain object. Throws what JSON.stringify throws.
