@@ -9,6 +9,7 @@
 // rule engine; peers: the same tests written in JS), a loop over 4 products
 // with money formatting, a localized date, HTML escaping on.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
@@ -57,46 +58,8 @@ function makeProfiles(n, seed = 1) {
 }
 
 // ------------------------------------------------------------------ templates
-const KALEIDO = `<!doctype html>
-<html>
-<body>
-<table class="email">
-  <tr><td class="header">
-    <h1>Hi {{ first_name | default("there") }},</h1>
-    <p>Here is what is new near {{ city | default("you") }}.</p>
-  </td></tr>
-  <tr><td class="offer">
-  {% if matches("ltv > 1000") %}
-    <h2>Thank you for being a VIP</h2>
-    <p>Your private sale starts today. Free express shipping on everything.</p>
-  {% elif matches("did purchase in last 30 days") %}
-    <h2>Thanks for your recent order</h2>
-    <p>Pair it with something new: 10% off your next order.</p>
-  {% else %}
-    <h2>We miss you</h2>
-    <p>Come back for 20% off, this week only.</p>
-  {% endif %}
-  </td></tr>
-  <tr><td class="products">
-    <table>
-    {% for p in products %}
-      <tr>
-        <td>{{ loop.index }}.</td>
-        <td>{{ p.name }}</td>
-        <td class="price">{{ p.price | money("EUR") }}</td>
-      </tr>
-    {% endfor %}
-    </table>
-  </td></tr>
-  <tr><td class="footer">
-    <p>Member since {{ signup | date("long") }}.</p>
-    <p>You receive this because you subscribed at example.com.</p>
-    <p><a href="https://example.com/unsubscribe">Unsubscribe</a></p>
-  </td></tr>
-</table>
-</body>
-</html>
-`;
+// The email (also rendered by the plan's differential test in src/content/plan/tests.rs).
+const KALEIDO = fs.readFileSync(path.join(ROOT, 'tests', 'data', 'bench-email.j2'), 'utf8');
 
 // Peers get the same template with their syntax; segment flags computed in JS.
 const moneyFmt = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'EUR' });

@@ -168,7 +168,7 @@ pub(crate) const FILTERS: &[&str] = &[
 
 /// `default(fallback = "", boolean = false)`: like Jinja's, but `none` (a
 /// JSON `null`) counts as missing too, as marketers expect.
-fn default_filter(value: &Value, args: Rest<Value>) -> MjResult<Value> {
+pub(crate) fn default_filter(value: &Value, args: Rest<Value>) -> MjResult<Value> {
     if args.len() > 2 {
         return Err(minijinja::Error::from(
             minijinja::ErrorKind::TooManyArguments,
@@ -210,10 +210,21 @@ fn text(s: crate::Result<String>) -> MjResult<Value> {
 /// `money(currency?)`: an amount in the subscriber's locale; the currency is
 /// the argument, else the `currency` render option.
 fn money(state: &State, value: &Value, currency: Option<String>) -> MjResult<Value> {
+    if as_number(value)?.is_none() {
+        return Ok(Value::UNDEFINED);
+    }
+    money_in(&*RenderState::of(state)?, value, currency)
+}
+
+/// [`money`] with the render state at hand (also the plan's entry point).
+pub(crate) fn money_in(
+    rs: &RenderState,
+    value: &Value,
+    currency: Option<String>,
+) -> MjResult<Value> {
     let Some(n) = as_number(value)? else {
         return Ok(Value::UNDEFINED);
     };
-    let rs = RenderState::of(state)?;
     let currency = currency.or_else(|| rs.currency.clone()).ok_or_else(|| {
         invalid("money needs a currency: money(\"EUR\") or the `currency` render option")
     })?;
@@ -222,10 +233,22 @@ fn money(state: &State, value: &Value, currency: Option<String>) -> MjResult<Val
 
 /// `number(min_digits?, max_digits?)`: grouping and fraction digits of the locale.
 fn number(state: &State, value: &Value, min: Option<u8>, max: Option<u8>) -> MjResult<Value> {
+    if as_number(value)?.is_none() {
+        return Ok(Value::UNDEFINED);
+    }
+    number_in(&*RenderState::of(state)?, value, min, max)
+}
+
+/// [`number`] with the render state at hand.
+pub(crate) fn number_in(
+    rs: &RenderState,
+    value: &Value,
+    min: Option<u8>,
+    max: Option<u8>,
+) -> MjResult<Value> {
     let Some(n) = as_number(value)? else {
         return Ok(Value::UNDEFINED);
     };
-    let rs = RenderState::of(state)?;
     let options = NumberOptions {
         min_fraction_digits: min,
         max_fraction_digits: max,
@@ -235,10 +258,17 @@ fn number(state: &State, value: &Value, min: Option<u8>, max: Option<u8>) -> MjR
 
 /// `percent(digits?)`: `0.25` as `25%` in the locale.
 fn percent(state: &State, value: &Value, digits: Option<u8>) -> MjResult<Value> {
+    if as_number(value)?.is_none() {
+        return Ok(Value::UNDEFINED);
+    }
+    percent_in(&*RenderState::of(state)?, value, digits)
+}
+
+/// [`percent`] with the render state at hand.
+pub(crate) fn percent_in(rs: &RenderState, value: &Value, digits: Option<u8>) -> MjResult<Value> {
     let Some(n) = as_number(value)? else {
         return Ok(Value::UNDEFINED);
     };
-    let rs = RenderState::of(state)?;
     let options = NumberOptions {
         min_fraction_digits: digits,
         max_fraction_digits: digits,
@@ -247,13 +277,31 @@ fn percent(state: &State, value: &Value, digits: Option<u8>) -> MjResult<Value> 
 }
 
 fn format_date(state: &State, value: &Value, style: Option<&str>, time: bool) -> MjResult<Value> {
+    if value.as_str().is_some_and(|s| !s.trim().is_empty()) {
+        date_in(&*RenderState::of(state)?, value, style, time)
+    } else {
+        missing_date(value)
+    }
+}
+
+/// What `date` gives for a value that is not a non-blank string.
+fn missing_date(value: &Value) -> MjResult<Value> {
+    if value.is_undefined() || value.is_none() {
+        return Ok(Value::UNDEFINED);
+    }
+    Err(invalid(format!("{value} is not a date")))
+}
+
+/// `date` / `datetime` (`time`) with the render state at hand.
+pub(crate) fn date_in(
+    rs: &RenderState,
+    value: &Value,
+    style: Option<&str>,
+    time: bool,
+) -> MjResult<Value> {
     let Some(s) = value.as_str().filter(|s| !s.trim().is_empty()) else {
-        if value.is_undefined() || value.is_none() {
-            return Ok(Value::UNDEFINED);
-        }
-        return Err(invalid(format!("{value} is not a date")));
+        return missing_date(value);
     };
-    let rs = RenderState::of(state)?;
     let style = DateStyle::parse(style.unwrap_or("medium")).map_err(from_kaleido)?;
     let input = DateInput::parse(s.trim()).map_err(from_kaleido)?;
     let options = DateOptions {
@@ -353,10 +401,22 @@ pub(crate) fn title_in(s: &str, lang: &str) -> String {
 }
 
 fn case_filter(state: &State, value: &Value, f: fn(&str, &str) -> String) -> MjResult<Value> {
+    if value.as_str().is_none() {
+        return Ok(value.clone());
+    }
+    case_in(&*RenderState::of(state)?, value, f)
+}
+
+/// `upper` (`f` = [`upper_in`]) or `title` ([`title_in`]) with the render
+/// state at hand.
+pub(crate) fn case_in(
+    rs: &RenderState,
+    value: &Value,
+    f: fn(&str, &str) -> String,
+) -> MjResult<Value> {
     let Some(s) = value.as_str() else {
         return Ok(value.clone());
     };
-    let rs = RenderState::of(state)?;
     let out = f(s, &rs.language());
     // Case mapping never creates markup: keep a safe string safe.
     Ok(if value.is_safe() {
@@ -380,7 +440,7 @@ fn title(state: &State, value: &Value) -> MjResult<Value> {
 /// Jinja's: strings up to `length + leeway` characters are kept whole;
 /// longer ones are cut at a word boundary (or mid-word with `killwords`) so
 /// that the result with `end` fits in `length`.
-fn truncate(
+pub(crate) fn truncate(
     value: &Value,
     length: Option<usize>,
     killwords: Option<bool>,

@@ -13,10 +13,17 @@
 //! the same engine and options as [`Segment::test`]. Because every condition
 //! is a literal, the template knows all of them up front, which is what
 //! [`Template::variants`] groups an audience by.
+//!
+//! Rendering: a template in the common subset (text, merge fields with
+//! Kaleido's filters, `if` over conditions, fields and comparisons, `for`
+//! over lists) is also compiled to a plan (`plan.rs`) that renders straight
+//! from the JSON profile and falls back to minijinja for anything it does not
+//! reproduce exactly; differential tests hold the two to the same output.
 
 mod check;
 mod filters;
 mod fmt;
+mod plan;
 mod scan;
 mod variants;
 
@@ -369,6 +376,10 @@ pub struct Template {
     read_fields: Option<Vec<String>>,
     /// Locale results kept between renders.
     cache: Mutex<RenderCache>,
+    /// The direct renderer, when the main template is in its subset.
+    plan: Option<plan::Plan>,
+    /// Instruction budget of a minijinja render.
+    fuel: u64,
 }
 
 /// What renders with the same locale data share, kept on the template.
@@ -581,6 +592,9 @@ impl Template {
             })
             .collect();
         let read_fields = read_fields(&env, &sources);
+        let plan = sources
+            .get(MAIN)
+            .and_then(|main| plan::compile(main, &index));
         Ok(Template {
             env,
             sources,
@@ -591,6 +605,8 @@ impl Template {
             max_output: options.max_output,
             read_fields,
             cache: Mutex::new(RenderCache::default()),
+            plan,
+            fuel: options.fuel,
         })
     }
 
@@ -738,6 +754,37 @@ impl Template {
             .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()))
             .map(str::to_ascii_uppercase);
         let (dir, formal) = self.locale_info(&locale);
+        let mut state = RenderState {
+            used: outcomes.iter().map(|_| AtomicBool::new(false)).collect(),
+            results: outcomes,
+            locale,
+            time_zone,
+            today: opts.eval.as_of.with_timezone(&time_zone).date_naive(),
+            country,
+            formal,
+            currency: opts.currency.clone(),
+            profile: Value::UNDEFINED,
+        };
+        if let Some(plan) = &self.plan {
+            let env = plan::Env {
+                state: &state,
+                dir,
+                max_output: self.max_output,
+                fuel: self.fuel,
+            };
+            if let Ok(text) = plan.render(profile, &env) {
+                let used = state
+                    .used
+                    .iter()
+                    .map(|u| u.load(Ordering::Relaxed))
+                    .collect();
+                return Ok((text, used));
+            }
+            // Minijinja renders from scratch (and reports any error).
+            for u in &state.used {
+                u.store(false, Ordering::Relaxed);
+            }
+        }
         let profile = match (&self.read_fields, profile.as_object()) {
             (Some(keys), Some(map)) => keys
                 .iter()
@@ -745,22 +792,13 @@ impl Template {
                 .collect(),
             _ => Value::from_serialize(profile),
         };
-        let used = outcomes.iter().map(|_| AtomicBool::new(false)).collect();
-        let state = Arc::new(RenderState {
-            results: outcomes,
-            used,
-            locale: locale.clone(),
-            time_zone,
-            today: opts.eval.as_of.with_timezone(&time_zone).date_naive(),
-            country,
-            formal,
-            currency: opts.currency.clone(),
-            profile: profile.clone(),
-        });
+        state.profile = profile.clone();
+        let lang = Value::from(state.locale.as_str());
+        let state = Arc::new(state);
         let root = Value::from_object(Root {
             profile,
             dir: Value::from(dir),
-            lang: Value::from(locale),
+            lang,
             formal: Value::from(formal),
             state: Value::from_dyn_object(Arc::clone(&state)),
         });
