@@ -1010,7 +1010,12 @@ fn locale_variant<'a>(
 /// `vbscript:` or `data:` (ignoring case, and the whitespace and control
 /// characters browsers strip from URLs).
 fn is_script_url(s: &str) -> bool {
-    let mut scheme = String::new();
+    // Most printed values hold no colon: no scheme to look at.
+    if !s.contains(':') {
+        return false;
+    }
+    let mut scheme = [0u8; 10];
+    let mut len = 0;
     for c in s.chars() {
         if c == ':' {
             break;
@@ -1018,12 +1023,18 @@ fn is_script_url(s: &str) -> bool {
         if c.is_ascii_whitespace() || c.is_control() {
             continue;
         }
-        if scheme.len() >= 10 {
+        if len >= scheme.len() || !c.is_ascii() {
             return false;
         }
-        scheme.push(c.to_ascii_lowercase());
+        if let Some(slot) = scheme.get_mut(len) {
+            *slot = c.to_ascii_lowercase() as u8;
+        }
+        len += 1;
     }
-    s.contains(':') && matches!(scheme.as_str(), "javascript" | "vbscript" | "data")
+    matches!(
+        scheme.get(..len),
+        Some(b"javascript" | b"vbscript" | b"data")
+    )
 }
 
 /// A Jinja string literal for `text` (JSON escapes are valid Jinja escapes).
