@@ -82,7 +82,7 @@ fn profiles(n: usize, seed: u64) -> Vec<Value> {
                     p.insert("id".into(), json!(i));
                 }
             }
-            let mut maybe = |p: &mut Map<String, Value>, key: &str, v: Value, r: &mut Rng| {
+            let maybe = |p: &mut Map<String, Value>, key: &str, v: Value, r: &mut Rng| {
                 let x = r.next();
                 if x < 0.15 {
                     p.insert(key.into(), Value::Null);
@@ -236,7 +236,7 @@ fn counts_samples_and_keys_match_an_independent_recount() {
         let said = v
             .warnings
             .iter()
-            .any(|w| w.message.contains(&format!("first_name missing for")));
+            .any(|w| w.message.contains("first_name missing for"));
         assert_eq!(said, missing > 0, "{}", v.key);
         if missing > 0 {
             assert!(v
