@@ -36,7 +36,24 @@ function pickEvents(events, types, props) {
   }
   return out;
 }
+// Keys of a reader (`keys`, `marks`) -> 1 (copied) or 2 (a mark), kept
+// while one reader is used: a profile's own keys are looked up, not every key.
+let lastKeys = null;
+let lastMarks = null;
+let lastKinds = null;
+function kinds(keys, marks) {
+  if (keys !== lastKeys || marks !== lastMarks) {
+    const m = new Map();
+    for (let i = 0; i < keys.length; i++) m.set(keys[i], 1);
+    for (let i = 0; i < marks.length; i++) m.set(marks[i], 2);
+    lastKeys = keys;
+    lastMarks = marks;
+    lastKinds = m;
+  }
+  return lastKinds;
+}
 export function kaleidoPickProfiles(profiles, keys, marks, types, props) {
+  const kind = kinds(keys, marks);
   const n = profiles.length;
   const out = new Array(n);
   for (let r = 0; r < n; r++) {
@@ -45,13 +62,16 @@ export function kaleidoPickProfiles(profiles, keys, marks, types, props) {
       out[r] = p;
       continue;
     }
-    const o = pick(p, keys);
-    if (types !== null && Array.isArray(o.events)) o.events = pickEvents(o.events, types, props);
-    for (let i = 0; i < marks.length; i++) {
-      const k = marks[i];
-      if (!own.call(p, k)) continue;
+    // Own enumerable string keys, as JSON.stringify of the whole would read.
+    const o = {};
+    const own = Object.keys(p);
+    for (let i = 0; i < own.length; i++) {
+      const k = own[i];
+      const w = kind.get(k);
+      if (w === undefined) continue;
       const v = p[k];
-      if (v === null || typeof v === 'bigint') o[k] = v;
+      if (w === 1) o[k] = k === 'events' && types !== null && Array.isArray(v) ? pickEvents(v, types, props) : v;
+      else if (v === null || typeof v === 'bigint') o[k] = v;
       else if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') o[k] = 0;
     }
     out[r] = o;

@@ -235,10 +235,9 @@ impl JsTemplate {
         let opts = core_options(eval, format);
         let reader = self.reader(eval.set());
         if let (Some(array), Some(keys)) = (audience.dyn_ref::<js_sys::Array>(), &reader.keys) {
-            let fast = pick_profiles(array, keys, &reader.marks, &reader.types, &reader.props)
-                .ok()
-                .and_then(|text| serde_json::from_str::<Vec<serde_json::Value>>(&text).ok());
-            if let Some(reduced) = fast {
+            // The picked text is read one profile at a time, never held as values.
+            let fast = pick_profiles(array, keys, &reader.marks, &reader.types, &reader.props).ok();
+            if let Some(text) = fast {
                 let whole = |row: usize| -> crate::Result<Option<serde_json::Value>> {
                     let item = array.get(row as u32);
                     data_from_js(&item, None).map(Some).map_err(|_| {
@@ -248,7 +247,7 @@ impl JsTemplate {
                         )
                     })
                 };
-                if let Ok(report) = self.inner.variants_with(&reduced, &whole, &opts) {
+                if let Ok(report) = self.inner.variants_json(&text, &whole, &opts) {
                     return Ok(report);
                 }
             }
