@@ -277,3 +277,31 @@ fn bad_rows_are_the_same_error_on_every_path() {
     let empty = t.variants_json("[]", &|_| Ok(None), &opts).unwrap();
     assert_eq!(empty, t.variants(&[], &opts).unwrap());
 }
+
+#[test]
+fn an_audience_reduced_to_the_template_keys_gives_the_same_report() {
+    // What `Template.variants(audience)` does in WASM: the audience writes
+    // its profiles reduced to `profile_keys`, and samples render from them.
+    let segments = set();
+    let opts = options(&segments);
+    let t = template();
+    let ndjson: String = profiles(2000, 5)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut p)| {
+            // An audience needs an id on every profile.
+            p["id"] = json!(i);
+            // ... and fields no template reads, which the reduced read leaves out.
+            p["crm_notes"] = json!(format!("note {i} about this subscriber"));
+            format!("{p}\n")
+        })
+        .collect();
+    let audience = kaleido::Audience::from_ndjson(ndjson.as_bytes(), &Default::default()).unwrap();
+    let want = t.variants(&audience.profiles(), &opts).unwrap();
+    let keys = t.profile_keys(Some(&segments)).unwrap();
+    let text = audience.profiles_json(Some(&keys)).unwrap();
+    assert!(text.len() < audience.profiles_json(None).unwrap().len());
+    let got = t.variants_json(&text, &|_| Ok(None), &opts).unwrap();
+    assert_eq!(got, want);
+    assert!(want.variants.len() >= 8, "{:?}", want.variants.len());
+}

@@ -1086,12 +1086,23 @@ impl Trie {
 
     /// The object at `node` for `row` (its children's values and nulls).
     pub fn object(&self, node: usize, row: usize) -> Map<String, Value> {
+        self.object_where(node, row, &|_| true)
+    }
+
+    /// [`Trie::object`] with only the keys `keep` accepts (the others are
+    /// not rebuilt at all).
+    pub fn object_where(
+        &self,
+        node: usize,
+        row: usize,
+        keep: &dyn Fn(&str) -> bool,
+    ) -> Map<String, Value> {
         let mut out = Map::new();
         let Some(n) = self.nodes.get(node) else {
             return out;
         };
         for &c in &n.children {
-            let Some(child) = self.nodes.get(c) else {
+            let Some(child) = self.nodes.get(c).filter(|child| keep(&child.name)) else {
                 continue;
             };
             if let Some(v) = self.value(c, row) {

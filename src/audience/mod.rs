@@ -260,6 +260,55 @@ impl Audience {
             .collect()
     }
 
+    /// Every profile in load order as the text of a JSON array, built one
+    /// profile at a time (the list is never held as values). With `keys`,
+    /// each profile is reduced to those top-level keys (events are only
+    /// rebuilt when `events` is one of them).
+    ///
+    /// ```
+    /// let a = kaleido::Audience::from_ndjson(
+    ///     b"{\"id\":1,\"city\":\"Porto\",\"age\":30}\n{\"id\":2}",
+    ///     &Default::default(),
+    /// ).unwrap();
+    /// let keys = ["id".to_string(), "city".to_string()];
+    /// assert_eq!(a.profiles_json(Some(&keys)).unwrap(), r#"[{"id":1,"city":"Porto"},{"id":2}]"#);
+    /// ```
+    pub fn profiles_json(&self, keys: Option<&[String]>) -> Result<String> {
+        let mut out = Vec::with_capacity(64 * self.size() + 2);
+        out.push(b'[');
+        for row in 0..self.size() {
+            if row > 0 {
+                out.push(b',');
+            }
+            let obj = match keys {
+                None => self.profile_at(row),
+                Some(keys) => {
+                    let mut obj = self
+                        .trie
+                        .object_where(0, row, &|k| keys.iter().any(|w| w == k));
+                    if self.events_key.get(row) && keys.iter().any(|k| k == "events") {
+                        let v = if self.events_null.get(row) {
+                            Value::Null
+                        } else {
+                            Value::Array(self.events.profile_events(row))
+                        };
+                        obj.insert("events".into(), v);
+                    }
+                    obj
+                }
+            };
+            serde_json::to_writer(&mut out, &obj).map_err(|e| {
+                Error::new(
+                    ErrorKind::Data,
+                    format!("profile {} cannot be written as JSON: {e}", row + 1),
+                )
+            })?;
+        }
+        out.push(b']');
+        String::from_utf8(out)
+            .map_err(|_| Error::new(ErrorKind::Data, "the audience is not valid UTF-8 text"))
+    }
+
     fn profile_at(&self, row: usize) -> Map<String, Value> {
         let mut obj = self.trie.object(0, row);
         if self.events_key.get(row) {

@@ -391,12 +391,19 @@ impl JsAudience {
         }
     }
 
-    /// Every profile in load order as JSON text: how `Template.variants` and
+    /// Every profile in load order as JSON text, reduced to the top-level
+    /// `keys` (an array of strings) when given: how `Template.variants` and
     /// `Campaigns.simulateAudience` read an `Audience` (internal, not typed).
     #[wasm_bindgen(js_name = "__kaleidoProfilesJson")]
-    pub fn profiles_json(&self) -> Result<String, JsValue> {
-        serde_json::to_string(&self.inner.profiles())
-            .map_err(|e| argument(format!("cannot serialise the audience: {e}")))
+    pub fn profiles_json(&self, keys: JsValue) -> Result<String, JsValue> {
+        let keys: Option<Vec<String>> = if keys.is_undefined() || keys.is_null() {
+            None
+        } else {
+            Some(from_js(keys, "keys must be an array of strings")?)
+        };
+        self.inner
+            .profiles_json(keys.as_deref())
+            .map_err(|e| to_js_error(&e))
     }
 
     /// `audience.size`: the number of profiles.

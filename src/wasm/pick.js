@@ -17,7 +17,11 @@ function pick(p, keys) {
   return o;
 }
 export function kaleidoPickFields(profile, keys) {
-  return plain(profile) ? JSON.stringify(pick(profile, keys)) : undefined;
+  try {
+    return plain(profile) ? JSON.stringify(pick(profile, keys)) : undefined;
+  } catch {
+    return undefined; // a BigInt, a cycle: the whole read reports it
+  }
 }
 function pickEvents(events, types, props) {
   const out = [];

@@ -22,9 +22,10 @@ use crate::rules::SegmentSet;
 #[wasm_bindgen(module = "/src/wasm/pick.js")]
 extern "C" {
     /// `JSON.stringify` of the `keys` of `profile`; `undefined` when it is
-    /// not a plain object. Throws what JSON.stringify throws.
-    #[wasm_bindgen(catch, js_name = kaleidoPickFields)]
-    fn pick_fields(profile: &JsValue, keys: &js_sys::Array) -> Result<Option<String>, JsValue>;
+    /// not a plain object or JSON.stringify throws (the whole read then
+    /// reports the error). Never throws: no exception wrapper per render.
+    #[wasm_bindgen(js_name = kaleidoPickFields)]
+    fn pick_fields(profile: &JsValue, keys: &js_sys::Array) -> Option<String>;
 
     /// `JSON.stringify` of every profile of an array reduced to `keys`, with
     /// `0` standing in for the values of `marks` (`null` kept) and, unless
@@ -252,6 +253,22 @@ impl JsTemplate {
                 }
             }
         }
+        if let (Some(keys), false) = (&reader.keys, js_sys::Array::is_array(audience)) {
+            // An `Audience` writes its profiles reduced to the keys the
+            // template reads (samples render from them: they hold every key
+            // a render reads).
+            let method = Reflect::get(audience, &JsValue::from_str("__kaleidoProfilesJson"))
+                .ok()
+                .and_then(|m| m.dyn_into::<js_sys::Function>().ok());
+            let text = method
+                .and_then(|m| m.call1(audience, keys).ok())
+                .and_then(|t| t.as_string());
+            if let Some(text) = text {
+                if let Ok(report) = self.inner.variants_json(&text, &|_| Ok(None), &opts) {
+                    return Ok(report);
+                }
+            }
+        }
         // The whole read: also how any error is reported.
         let profiles = profiles_from_js(audience)?;
         self.inner
@@ -297,8 +314,6 @@ impl JsTemplate {
         if let Some(keys) = &reader.keys {
             // The fast read; anything unusual (or an error) goes the whole way.
             let fast = pick_fields(&profile, keys)
-                .ok()
-                .flatten()
                 .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
             if let Some(Ok(html)) = fast.map(|p| self.inner.render(&p, &opts)) {
                 return Ok(html);
