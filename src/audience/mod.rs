@@ -286,13 +286,8 @@ impl Audience {
                     let mut obj = self
                         .trie
                         .object_where(0, row, &|k| keys.iter().any(|w| w == k));
-                    if self.events_key.get(row) && keys.iter().any(|k| k == "events") {
-                        let v = if self.events_null.get(row) {
-                            Value::Null
-                        } else {
-                            Value::Array(self.events.profile_events(row))
-                        };
-                        obj.insert("events".into(), v);
+                    if keys.iter().any(|k| k == "events") {
+                        self.insert_events(&mut obj, row);
                     }
                     obj
                 }
@@ -311,6 +306,12 @@ impl Audience {
 
     fn profile_at(&self, row: usize) -> Map<String, Value> {
         let mut obj = self.trie.object(0, row);
+        self.insert_events(&mut obj, row);
+        obj
+    }
+
+    /// Adds `events` to the rebuilt profile of `row` if it had the key.
+    fn insert_events(&self, obj: &mut Map<String, Value>, row: usize) {
         if self.events_key.get(row) {
             let v = if self.events_null.get(row) {
                 Value::Null
@@ -319,7 +320,6 @@ impl Audience {
             };
             obj.insert("events".into(), v);
         }
-        obj
     }
 
     /// Bytes allocated by the list (columns, dictionaries, events, indexes,

@@ -24,6 +24,8 @@ use serde_json::Value as Json;
 
 use super::filters::{self, RenderState};
 use super::scan::ConditionKind;
+use crate::rules::ast::CmpOp;
+use crate::rules::value::cmp_holds;
 
 /// A template compiled for direct rendering.
 #[derive(Debug)]
@@ -104,16 +106,6 @@ enum Cond {
     Call(usize),
     Truthy(Operand),
     Cmp(Operand, CmpOp, Operand),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum CmpOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
 }
 
 /// Global names minijinja resolves when a profile lacks the field: a path
@@ -1116,7 +1108,6 @@ fn text<'a>(v: &'a Val) -> Option<&'a str> {
 /// `left op right` for two numbers or two strings; anything else is left
 /// to minijinja.
 fn compare(left: &Val, op: CmpOp, right: &Val) -> Out<bool> {
-    use std::cmp::Ordering;
     let missing = |v: &Val| matches!(v, Val::Undefined | Val::Json(Json::Null));
     let scalar = |v: &Val| num(v).is_some() || text(v).is_some();
     if matches!(op, CmpOp::Eq | CmpOp::Ne) {
@@ -1143,14 +1134,7 @@ fn compare(left: &Val, op: CmpOp, right: &Val) -> Out<bool> {
             _ => return Err(GiveUp),
         },
     };
-    Ok(match op {
-        CmpOp::Eq => ord == Ordering::Equal,
-        CmpOp::Ne => ord != Ordering::Equal,
-        CmpOp::Lt => ord == Ordering::Less,
-        CmpOp::Le => ord != Ordering::Greater,
-        CmpOp::Gt => ord == Ordering::Greater,
-        CmpOp::Ge => ord != Ordering::Less,
-    })
+    Ok(cmp_holds(op, ord))
 }
 
 /// HTML escaping as minijinja's (`<>&"'/`).
