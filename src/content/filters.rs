@@ -213,22 +213,18 @@ fn money(state: &State, value: &Value, currency: Option<String>) -> MjResult<Val
     if as_number(value)?.is_none() {
         return Ok(Value::UNDEFINED);
     }
-    money_in(&*RenderState::of(state)?, value, currency)
+    money_in(&*RenderState::of(state)?, value, currency.as_deref())
 }
 
 /// [`money`] with the render state at hand (also the plan's entry point).
-pub(crate) fn money_in(
-    rs: &RenderState,
-    value: &Value,
-    currency: Option<String>,
-) -> MjResult<Value> {
+pub(crate) fn money_in(rs: &RenderState, value: &Value, currency: Option<&str>) -> MjResult<Value> {
     let Some(n) = as_number(value)? else {
         return Ok(Value::UNDEFINED);
     };
-    let currency = currency.or_else(|| rs.currency.clone()).ok_or_else(|| {
+    let currency = currency.or(rs.currency.as_deref()).ok_or_else(|| {
         invalid("money needs a currency: money(\"EUR\") or the `currency` render option")
     })?;
-    text(fmt::format_currency(n, &currency, &rs.locale))
+    text(fmt::format_currency(n, currency, &rs.locale))
 }
 
 /// `number(min_digits?, max_digits?)`: grouping and fraction digits of the locale.

@@ -11,7 +11,6 @@
 //! on the same inputs) and by test (`cached_formatting_matches_the_locale_module`).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use chrono::{Datelike, Timelike};
 use fixed_decimal::{Decimal, SignedRoundingMode, UnsignedRoundingMode};
@@ -26,13 +25,14 @@ use icu_decimal::DecimalFormatter;
 use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
 use icu_experimental::dimension::currency::CurrencyType;
 use icu_time::Time;
+use writeable::Writeable;
 
 use crate::error::Result;
 pub(crate) use crate::locale::{
     format_percent, plural_category, DateInput, DateOptions, DateStyle, NumberOptions,
 };
 
-/// Kept formatters per key; a map that grows past this is emptied (a
+/// Kept formatters per key; a list that grows past this is emptied (a
 /// campaign uses a handful of locales, so this only bounds odd inputs).
 const MAX_KEPT: usize = 256;
 
@@ -43,43 +43,75 @@ enum DateFormatter {
     Persian(FixedCalendarDateTimeFormatter<Persian, CompositeDateTimeFieldSet>),
 }
 
+/// The kept formatters. Lists, searched by the borrowed key: with the few
+/// keys a campaign has, that is cheaper than hashing an owned key per value.
 #[derive(Default)]
 struct Kept {
-    /// (locale, currency as given) -> formatter.
-    currency: HashMap<(String, String), CurrencyFormatter<DecimalFormatter>>,
-    /// locale -> formatter.
-    decimal: HashMap<String, DecimalFormatter>,
-    /// (locale, style, with time) -> formatter.
-    date: HashMap<(String, u8, bool), DateFormatter>,
+    /// (locale, currency as given, formatter).
+    currency: Vec<(String, String, CurrencyFormatter<DecimalFormatter>)>,
+    /// (locale, formatter).
+    decimal: Vec<(String, DecimalFormatter)>,
+    /// (locale, style, with time, formatter).
+    date: Vec<(String, u8, bool, DateFormatter)>,
 }
 
 thread_local! {
     static KEPT: RefCell<Kept> = RefCell::new(Kept::default());
 }
 
-fn bounded<K, V>(map: &mut HashMap<K, V>) {
-    if map.len() >= MAX_KEPT {
-        map.clear();
+/// Adds `item`, first emptying `list` when it is full.
+fn keep<T>(list: &mut Vec<T>, item: T) {
+    if list.len() >= MAX_KEPT {
+        list.clear();
+    }
+    list.push(item);
+}
+
+/// Text written into a stack buffer (`None` when it does not fit).
+struct Digits {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl std::fmt::Write for Digits {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
 /// The shortest decimal that reads back as `value`, as the locale module
-/// makes it; `None` where that module reports an error instead.
+/// makes it (the same `Display` text, parsed); `None` where that module
+/// reports an error instead.
 fn decimal(value: f64) -> Option<Decimal> {
+    use std::fmt::Write;
     if !value.is_finite() {
         return None;
     }
+    let mut d = Digits {
+        buf: [0; 64],
+        len: 0,
+    };
+    if write!(d, "{value}").is_ok() {
+        return Decimal::try_from_utf8(d.buf.get(..d.len)?).ok();
+    }
+    // Very large or very small magnitudes print more than 64 digits.
     Decimal::try_from_str(&format!("{value}")).ok()
 }
 
 /// As [`crate::locale::format_currency`], with a kept formatter.
 pub(crate) fn format_currency(value: f64, currency: &str, locale: &str) -> Result<String> {
-    let key = (locale.to_owned(), currency.to_owned());
     let hit = KEPT.with(|k| {
         let kept = k.borrow();
-        let f = kept.currency.get(&key)?;
+        let (_, _, f) = kept
+            .currency
+            .iter()
+            .find(|(l, c, _)| l == locale && c == currency)?;
         let d = decimal(value)?;
-        let text = f.format_fixed_decimal(&d).to_string();
+        let text = f.format_fixed_decimal(&d).write_to_string().into_owned();
         Some(text)
     });
     if let Some(text) = hit {
@@ -94,9 +126,8 @@ pub(crate) fn format_currency(value: f64, currency: &str, locale: &str) -> Resul
     });
     if let Some(f) = formatter {
         KEPT.with(|k| {
-            let mut kept = k.borrow_mut();
-            bounded(&mut kept.currency);
-            kept.currency.insert(key, f);
+            let item = (locale.to_owned(), currency.to_owned(), f);
+            keep(&mut k.borrow_mut().currency, item);
         });
     }
     Ok(text)
@@ -114,14 +145,14 @@ fn digits(options: NumberOptions) -> Option<(u8, u8)> {
 pub(crate) fn format_number(value: f64, locale: &str, options: NumberOptions) -> Result<String> {
     let hit = KEPT.with(|k| {
         let kept = k.borrow();
-        let f = kept.decimal.get(locale)?;
+        let (_, f) = kept.decimal.iter().find(|(l, _)| l == locale)?;
         let (min, max) = digits(options)?;
         let mut d = decimal(value)?;
         let half_expand = SignedRoundingMode::Unsigned(UnsignedRoundingMode::HalfExpand);
         d.round_with_mode(-i16::from(max), half_expand);
         d.absolute.trim_end();
         d.absolute.pad_end(-i16::from(min));
-        Some(f.format(&d).to_string())
+        Some(f.format(&d).write_to_string().into_owned())
     });
     if let Some(text) = hit {
         return Ok(text);
@@ -129,11 +160,7 @@ pub(crate) fn format_number(value: f64, locale: &str, options: NumberOptions) ->
     let text = crate::locale::format_number(value, locale, options)?;
     let loc = crate::locale::parse_locale(locale)?;
     if let Ok(f) = DecimalFormatter::try_new((&loc).into(), DecimalFormatterOptions::default()) {
-        KEPT.with(|k| {
-            let mut kept = k.borrow_mut();
-            bounded(&mut kept.decimal);
-            kept.decimal.insert(locale.to_owned(), f);
-        });
+        KEPT.with(|k| keep(&mut k.borrow_mut().decimal, (locale.to_owned(), f)));
     }
     Ok(text)
 }
@@ -212,21 +239,29 @@ fn format_plain(f: &DateFormatter, local: chrono::NaiveDateTime) -> Option<Strin
                 date: date.to_calendar(Gregorian),
                 time,
             })
-            .to_string(),
+            .write_to_string()
+            .into_owned(),
         DateFormatter::Buddhist(f) => f
             .format(&icu_time::DateTime {
                 date: date.to_calendar(Buddhist),
                 time,
             })
-            .to_string(),
+            .write_to_string()
+            .into_owned(),
         DateFormatter::Persian(f) => f
             .format(&icu_time::DateTime {
                 date: date.to_calendar(Persian::new()),
                 time,
             })
-            .to_string(),
+            .write_to_string()
+            .into_owned(),
     };
-    Some(text.replace('\u{202f}', " "))
+    // Intl writes a plain space where CLDR has a narrow no-break space.
+    Some(if text.contains('\u{202f}') {
+        text.replace('\u{202f}', " ")
+    } else {
+        text
+    })
 }
 
 /// As [`crate::locale::format_date`], with a kept formatter when the zone is
@@ -236,11 +271,15 @@ pub(crate) fn format_date(value: DateInput, locale: &str, options: DateOptions) 
     if zone_shown {
         return crate::locale::format_date(value, locale, options);
     }
-    let key = (locale.to_owned(), style_key(options.style), options.time);
+    let (style, time) = (style_key(options.style), options.time);
     let local = local_time(value, &options);
     let hit = KEPT.with(|k| {
         let kept = k.borrow();
-        format_plain(kept.date.get(&key)?, local)
+        let (.., f) = kept
+            .date
+            .iter()
+            .find(|(l, s, t, _)| l == locale && *s == style && *t == time)?;
+        format_plain(f, local)
     });
     if let Some(text) = hit {
         return Ok(text);
@@ -248,9 +287,10 @@ pub(crate) fn format_date(value: DateInput, locale: &str, options: DateOptions) 
     let text = crate::locale::format_date(value, locale, options)?;
     if let Some(f) = date_formatter(locale, options.style, options.time) {
         KEPT.with(|k| {
-            let mut kept = k.borrow_mut();
-            bounded(&mut kept.date);
-            kept.date.insert(key, f);
+            keep(
+                &mut k.borrow_mut().date,
+                (locale.to_owned(), style, time, f),
+            )
         });
     }
     Ok(text)

@@ -21,6 +21,7 @@
 //! reproduce exactly; differential tests hold the two to the same output.
 
 mod check;
+mod doc;
 mod filters;
 mod fmt;
 mod plan;
@@ -28,6 +29,7 @@ mod scan;
 mod variants;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -692,6 +694,14 @@ impl Template {
             .collect()
     }
 
+    /// Whether the templates themselves (not only their conditions) read the
+    /// profile field `key`: by name, or by reading the whole profile.
+    pub fn templates_read(&self, key: &str) -> bool {
+        self.read_fields
+            .as_ref()
+            .is_none_or(|read| read.iter().any(|k| k == key))
+    }
+
     /// The segment conditions of the template (main and blocks), in order of
     /// first appearance per template: kind and argument as written.
     pub fn conditions(&self) -> Vec<(ConditionKind, &str)> {
@@ -712,7 +722,56 @@ impl Template {
         }
         let outcomes = self.outcomes(profile, &opts.eval)?;
         let locale = self.subscriber_locale(profile, opts);
-        Ok(self.render_outcomes(profile, outcomes, locale, opts)?.0)
+        Ok(self
+            .render_outcomes(profile, None, outcomes, locale, opts)?
+            .0)
+    }
+
+    /// [`Template::render`] of a profile written as JSON text: the same
+    /// output and errors, usually faster (the template's fields are read
+    /// from the text without building a map).
+    ///
+    /// ```
+    /// # use kaleido::{RenderOptions, Template};
+    /// let t = Template::compile("Hi {{ first_name | default('there') }}!")?;
+    /// let opts = RenderOptions::at("2025-01-31T12:00:00Z".parse().unwrap());
+    /// assert_eq!(t.render_json(r#"{"first_name": "Ana"}"#, &opts)?, "Hi Ana!");
+    /// assert_eq!(t.render_json("{}", &opts)?, "Hi there!");
+    /// # Ok::<(), kaleido::Error>(())
+    /// ```
+    pub fn render_json(&self, text: &str, opts: &RenderOptions) -> Result<String> {
+        let template_only = self.template_only_keys(opts.eval.segments);
+        self.render_json_with(text, &template_only, opts)
+    }
+
+    /// [`Template::render_json`] with [`Template::template_only_keys`] for
+    /// `opts`' segments worked out by the caller (the JS boundary keeps
+    /// them): the conditions, locale and zone read the profile without
+    /// those fields, the plan reads it as a [`doc::Doc`].
+    pub(crate) fn render_json_with(
+        &self,
+        text: &str,
+        template_only: &[String],
+        opts: &RenderOptions,
+    ) -> Result<String> {
+        let doc = self.plan.as_ref().and_then(|_| doc::Doc::parse(text));
+        let Some(doc::Doc::Object(entries)) = &doc else {
+            let profile: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| Error::new(ErrorKind::Data, format!("invalid profile: {e}")))?;
+            return self.render(&profile, opts);
+        };
+        let rest: serde_json::Map<String, serde_json::Value> = entries
+            .iter()
+            .filter(|(k, _)| !template_only.iter().any(|t| t == k))
+            .map(|(k, v)| (k.as_ref().to_owned(), v.to_value()))
+            .collect();
+        let rest = serde_json::Value::Object(rest);
+        let outcomes = self.outcomes(&rest, &opts.eval)?;
+        let locale = self.subscriber_locale(&rest, opts);
+        let whole = doc.as_ref();
+        Ok(self
+            .render_outcomes(&rest, whole, outcomes, locale, opts)?
+            .0)
     }
 
     /// The outcome of every condition for `profile` (membership semantics).
@@ -739,16 +798,21 @@ impl Template {
 
     /// Renders with given condition outcomes and locale; also returns which
     /// conditions the render consulted.
+    ///
+    /// `doc`, when given, is the whole profile and `profile` holds at least
+    /// the fields the conditions, locale and zone read.
     fn render_outcomes(
         &self,
         profile: &serde_json::Value,
+        doc: Option<&doc::Doc>,
         outcomes: Vec<bool>,
         locale: String,
         opts: &RenderOptions,
     ) -> Result<(String, Vec<bool>)> {
         let time_zone = subscriber_zone(profile, opts.eval.time_zone);
         let country = profile
-            .get("country")
+            .as_object()
+            .and_then(|m| crate::rules::value::get(m, "country"))
             .and_then(serde_json::Value::as_str)
             .map(str::trim)
             .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()))
@@ -772,7 +836,15 @@ impl Template {
                 max_output: self.max_output,
                 fuel: self.fuel,
             };
-            if let Ok(text) = plan.render(profile, &env) {
+            let borrowed;
+            let whole = match doc {
+                Some(d) => d,
+                None => {
+                    borrowed = doc::Doc::of(profile);
+                    &borrowed
+                }
+            };
+            if let Ok(text) = plan.render(whole, &env) {
                 let used = state
                     .used
                     .iter()
@@ -785,6 +857,14 @@ impl Template {
                 u.store(false, Ordering::Relaxed);
             }
         }
+        let full;
+        let profile = match doc {
+            Some(d) => {
+                full = d.to_value();
+                &full
+            }
+            None => profile,
+        };
         let profile = match (&self.read_fields, profile.as_object()) {
             (Some(keys), Some(map)) => keys
                 .iter()
@@ -864,7 +944,11 @@ impl Template {
     /// The locale a profile is rendered in ([`subscriber_locale`]), kept per
     /// distinct locale fields and default.
     fn subscriber_locale(&self, profile: &serde_json::Value, opts: &RenderOptions) -> String {
-        let text = |k: &str| profile.get(k).and_then(serde_json::Value::as_str);
+        let map = profile.as_object();
+        let text = |k: &str| {
+            map.and_then(|m| crate::rules::value::get(m, k))
+                .and_then(serde_json::Value::as_str)
+        };
         let mut key = String::new();
         for part in [
             text("locale"),
@@ -873,7 +957,9 @@ impl Template {
             opts.locale.as_deref(),
         ] {
             match part {
-                Some(s) => key.push_str(&format!("{}:{s}", s.len())),
+                Some(s) => {
+                    let _ = write!(key, "{}:{s}", s.len());
+                }
                 None => key.push('-'),
             }
         }

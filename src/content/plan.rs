@@ -18,9 +18,10 @@
 //! templates and profiles.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
+use super::doc::Doc as Json;
 use minijinja::value::{Rest, Value};
-use serde_json::Value as Json;
 
 use super::filters::{self, RenderState};
 use super::scan::ConditionKind;
@@ -785,19 +786,19 @@ pub(crate) struct Env<'a> {
 /// A value during a render.
 #[derive(Clone)]
 enum Val<'p> {
-    Json(&'p Json),
+    Json(&'p Json<'p>),
     Mj(Value),
     Undefined,
 }
 
 struct Frame<'p> {
-    item: &'p Json,
+    item: &'p Json<'p>,
     index: usize,
     length: usize,
 }
 
 struct Run<'p, 'e> {
-    profile: &'p serde_json::Map<String, Json>,
+    profile: &'p Json<'p>,
     env: &'e Env<'e>,
     loops: Vec<Frame<'p>>,
     out: String,
@@ -807,7 +808,9 @@ struct Run<'p, 'e> {
 impl Plan {
     /// Renders `profile`; `Err(GiveUp)` when minijinja must render instead.
     pub(crate) fn render(&self, profile: &Json, env: &Env) -> Out<String> {
-        let profile = profile.as_object().ok_or(GiveUp)?;
+        if !matches!(profile, Json::Object(_)) {
+            return Err(GiveUp);
+        }
         let mut run = Run {
             profile,
             env,
@@ -896,7 +899,7 @@ impl<'p> Run<'p, '_> {
     }
 
     fn path(&self, path: &Path) -> Out<Val<'p>> {
-        let mut cur: &'p Json = match &path.root {
+        let mut cur: &'p Json<'p> = match &path.root {
             Root::Field(name) => match self.profile.get(name) {
                 Some(v) => v,
                 None => return Ok(Val::Undefined),
@@ -933,7 +936,7 @@ impl<'p> Run<'p, '_> {
         };
         for attr in &path.attrs {
             match cur {
-                Json::Object(map) => match map.get(attr) {
+                Json::Object(_) => match cur.get(attr) {
                     Some(v) => cur = v,
                     None => return Ok(Val::Undefined),
                 },
@@ -989,7 +992,7 @@ impl<'p> Run<'p, '_> {
         let rs = self.env.state;
         let done = match f {
             Filter::Default(args) => filters::default_filter(&v, Rest(args.clone())),
-            Filter::Money(c) => filters::money_in(rs, &v, c.clone()),
+            Filter::Money(c) => filters::money_in(rs, &v, c.as_deref()),
             Filter::Number(min, max) => filters::number_in(rs, &v, *min, *max),
             Filter::Percent(d) => filters::percent_in(rs, &v, *d),
             Filter::Date(style, time) => filters::date_in(rs, &v, style.as_deref(), *time),
@@ -1009,14 +1012,14 @@ impl<'p> Run<'p, '_> {
             Val::Json(Json::String(s)) => self.write_str(s, false),
             Val::Json(Json::Bool(b)) => self.out.push_str(if *b { "True" } else { "False" }),
             Val::Json(Json::Number(n)) => {
-                let text = if let Some(u) = n.as_u64() {
-                    u.to_string()
+                // Written in place; minijinja prints floats its own way.
+                let _ = if let Some(u) = n.as_u64() {
+                    write!(self.out, "{u}")
                 } else if let Some(i) = n.as_i64() {
-                    i.to_string()
+                    write!(self.out, "{i}")
                 } else {
-                    Value::from(n.as_f64().ok_or(GiveUp)?).to_string()
+                    write!(self.out, "{}", Value::from(n.as_f64().ok_or(GiveUp)?))
                 };
-                self.out.push_str(&text);
             }
             Val::Json(_) => return Err(GiveUp),
             Val::Mj(v) => {
@@ -1026,7 +1029,7 @@ impl<'p> Run<'p, '_> {
                 } else {
                     match v.kind() {
                         minijinja::value::ValueKind::Bool | minijinja::value::ValueKind::Number => {
-                            self.out.push_str(&v.to_string())
+                            let _ = write!(self.out, "{v}");
                         }
                         _ => return Err(GiveUp),
                     }
@@ -1056,7 +1059,7 @@ fn mj(v: Val) -> Out<Value> {
         Val::Json(j) => match j {
             Json::Null => Value::from(()),
             Json::Bool(b) => Value::from(*b),
-            Json::String(s) => Value::from(s.as_str()),
+            Json::String(s) => Value::from(s.as_ref()),
             Json::Number(n) => {
                 if let Some(u) = n.as_u64() {
                     Value::from(u)

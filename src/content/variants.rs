@@ -271,7 +271,8 @@ impl<'t, 'o> Grouper<'t, 'o> {
         for (gi, g) in groups.iter().enumerate() {
             let full = whole(g.sample)?;
             let sample = full.as_ref().unwrap_or(&g.sample_profile);
-            let rendered = template.render_outcomes(sample, g.outcomes.clone(), locale_of(g), opts);
+            let rendered =
+                template.render_outcomes(sample, None, g.outcomes.clone(), locale_of(g), opts);
             let (html, used) = match rendered {
                 Ok((html, used)) => (Ok(html), used),
                 Err(e) => (Err(e), vec![true; g.outcomes.len()]),

@@ -80,6 +80,12 @@ pub enum DateInput {
 impl DateInput {
     /// Reads an RFC 3339 date-time (an instant) or a `YYYY-MM-DD` date.
     pub fn parse(text: &str) -> Result<DateInput> {
+        // `YYYY-MM-DD`, the common case, without chrono's format parser.
+        if let Some(d) =
+            crate::rules::value::fast_date(text.as_bytes()).filter(|_| text.len() == 10)
+        {
+            return Ok(DateInput::Date(d));
+        }
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Ok(DateInput::Instant(t.with_timezone(&Utc)));
         }

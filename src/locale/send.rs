@@ -114,8 +114,7 @@ pub fn profile_time_zone(
     fallback: Option<Tz>,
 ) -> Option<(Tz, ZoneSource)> {
     let named = |f: &str| {
-        profile
-            .get(f)
+        crate::rules::value::get(profile, f)
             .and_then(Value::as_str)
             .and_then(|s| s.trim().parse::<Tz>().ok())
     };
@@ -126,8 +125,7 @@ pub fn profile_time_zone(
     if let Some(tz) = from_field {
         return Some((tz, ZoneSource::Profile));
     }
-    let country = profile
-        .get("country")
+    let country = crate::rules::value::get(profile, "country")
         .and_then(Value::as_str)
         .and_then(country_time_zone);
     if let Some(tz) = country {

@@ -279,7 +279,7 @@ pub(crate) fn index_events<'p>(
     clock: &Clock,
     types: &[&str],
 ) -> Result<Vec<EventRec<'p>>> {
-    let list = match profile.get("events") {
+    let list = match value::get(profile, "events") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(list)) => list,
         Some(_) => {
@@ -297,7 +297,7 @@ pub(crate) fn index_events<'p>(
                 format!("event {index} is not an object"),
             ));
         };
-        let Some(ty) = obj.get("type").and_then(Value::as_str) else {
+        let Some(ty) = value::get(obj, "type").and_then(Value::as_str) else {
             return Err(data_error(
                 format!("events[{index}].type"),
                 format!("event {index} has no string \"type\""),
@@ -306,7 +306,7 @@ pub(crate) fn index_events<'p>(
         if !types.contains(&ty) {
             continue;
         }
-        let at = match obj.get("at") {
+        let at = match value::get(obj, "at") {
             Some(Value::String(s)) => value::parse_event_time(s, clock.tz).ok_or_else(|| {
                 data_error(
                     format!("events[{index}].at"),

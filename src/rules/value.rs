@@ -47,17 +47,25 @@ impl Clock {
     }
 }
 
+/// `obj[key]`. Profiles and events are small objects, and comparing their
+/// few keys is cheaper than hashing `key` (serde_json's map uses SipHash).
+pub(crate) fn get<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if obj.len() <= 12 {
+        obj.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        obj.get(key)
+    }
+}
+
 /// Looks up `path` in `obj`: nested objects first (`consent.marketing` is
 /// `obj["consent"]["marketing"]`), then a flat key holding the dots
 /// (`obj["consent.marketing"]`). `null` counts as missing: `None` means the
 /// attribute is not set.
 pub(crate) fn lookup<'a>(obj: &'a Map<String, Value>, path: &[String]) -> Option<&'a Value> {
     let (first, rest) = path.split_first()?;
-    let mut cur = obj.get(first.as_str());
+    let mut cur = get(obj, first);
     for seg in rest {
-        cur = cur
-            .and_then(Value::as_object)
-            .and_then(|o| o.get(seg.as_str()));
+        cur = cur.and_then(Value::as_object).and_then(|o| get(o, seg));
     }
     match cur {
         Some(Value::Null) | None if !rest.is_empty() => obj.get(&path.join(".")),
@@ -116,7 +124,7 @@ fn digits(b: &[u8], from: usize, to: usize) -> Option<u32> {
 
 /// Fast path for `YYYY-MM-DD` at the start of `b` (profiles hold many of
 /// these; chrono's format-driven parser is several times slower).
-fn fast_date(b: &[u8]) -> Option<NaiveDate> {
+pub(crate) fn fast_date(b: &[u8]) -> Option<NaiveDate> {
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }

@@ -21,6 +21,15 @@ pub(super) struct Resolved {
 }
 
 impl Resolved {
+    /// Options with an instant and a zone, and no segment set.
+    pub(super) fn fixed(as_of: DateTime<Utc>, time_zone: Tz) -> Resolved {
+        Resolved {
+            as_of,
+            time_zone,
+            segments: None,
+        }
+    }
+
     /// The core's options, borrowing the segment set.
     pub(super) fn get(&self) -> EvalOptions<'_> {
         EvalOptions {

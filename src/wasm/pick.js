@@ -4,24 +4,83 @@
 // WebAssembly. Of `events`, entries that are not objects with a string `type`
 // are kept whole (the core rejects them) and events of types the reader does
 // not read are left out. scripts/build.sh turns the Node copy into CommonJS.
-const own = Object.prototype.propertyIsEnumerable;
 function plain(p) {
   return p !== null && typeof p === 'object' && !Array.isArray(p) && typeof p.toJSON !== 'function';
 }
-function pick(p, keys) {
-  const o = {};
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    if (own.call(p, k)) o[k] = p[k];
+// The keys of a reader as a Set, kept while one reader is used.
+let lastFieldKeys = null;
+let lastFieldSet = null;
+function keySet(keys) {
+  if (keys !== lastFieldKeys) {
+    lastFieldKeys = keys;
+    lastFieldSet = new Set(keys);
   }
-  return o;
+  return lastFieldSet;
 }
-export function kaleidoPickFields(profile, keys) {
+// The profile's own enumerable string keys that are in `keys`, in the
+// profile's order (as JSON.stringify of the whole would write them); of
+// `events`, unless `types` is null, only what the conditions read.
+export function kaleidoPickFields(profile, keys, types, props) {
   try {
-    return plain(profile) ? JSON.stringify(pick(profile, keys)) : undefined;
+    if (!plain(profile)) return undefined;
+    const want = keySet(keys);
+    const own = Object.keys(profile);
+    const o = {};
+    for (let i = 0; i < own.length; i++) {
+      const k = own[i];
+      if (!want.has(k)) continue;
+      const v = profile[k];
+      o[k] = k === 'events' && types !== null && Array.isArray(v) ? pickEvents(v, types, props) : v;
+    }
+    return JSON.stringify(o);
   } catch {
     return undefined; // a BigInt, a cycle: the whole read reports it
   }
+}
+// kaleidoPickFields written straight into WebAssembly memory (`buf`, a view
+// of it): far cheaper than passing the text as a JS string. Returns the bytes
+// written; -1 for the whole read; when `buf` is too small, minus the bytes
+// needed, keeping the text for kaleidoTakePending.
+const encoder = new TextEncoder();
+let pending = '';
+export function kaleidoPickFieldsInto(profile, keys, types, props, buf) {
+  const text = kaleidoPickFields(profile, keys, types, props);
+  if (text === undefined) return -1;
+  const r = encoder.encodeInto(text, buf);
+  if (r.read === text.length) return r.written;
+  pending = text;
+  return -(text.length * 3);
+}
+export function kaleidoTakePending(buf) {
+  const r = encoder.encodeInto(pending, buf);
+  const done = r.read === pending.length;
+  pending = '';
+  return done ? r.written : -1;
+}
+// Whether `o` holds the same render options as at the last call (asOf a
+// string, as a missing one means now; timeZone, locale, currency; no
+// segments): WebAssembly then reuses what it read. Each is read once here.
+let lastAsOf;
+let lastZone;
+let lastLocale;
+let lastCurrency;
+export function kaleidoSameRenderOptions(o) {
+  if (o === null || typeof o !== 'object') {
+    lastAsOf = undefined;
+    return false;
+  }
+  const a = o.asOf;
+  const z = o.timeZone;
+  const l = o.locale;
+  const c = o.currency;
+  const s = o.segments;
+  const same = typeof a === 'string' && (s === undefined || s === null) &&
+    a === lastAsOf && z === lastZone && l === lastLocale && c === lastCurrency;
+  lastAsOf = typeof a === 'string' && (s === undefined || s === null) ? a : undefined;
+  lastZone = z;
+  lastLocale = l;
+  lastCurrency = c;
+  return same;
 }
 function pickEvents(events, types, props) {
   const out = [];

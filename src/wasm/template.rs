@@ -4,6 +4,8 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use js_sys::Reflect;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -21,11 +23,31 @@ use crate::rules::SegmentSet;
 // object with toJSON) is left to the whole read, which reports it.
 #[wasm_bindgen(module = "/src/wasm/pick.js")]
 extern "C" {
-    /// `JSON.stringify` of the `keys` of `profile`; `undefined` when it is
-    /// not a plain object or JSON.stringify throws (the whole read then
-    /// reports the error). Never throws: no exception wrapper per render.
-    #[wasm_bindgen(js_name = kaleidoPickFields)]
-    fn pick_fields(profile: &JsValue, keys: &js_sys::Array) -> Option<String>;
+    /// `JSON.stringify` of the `keys` of `profile` (of `events`, unless
+    /// `types` is null, what the conditions read: see `pick_profiles`), as
+    /// UTF-8 written into `buf` (a view of WebAssembly memory, so the text
+    /// is not copied as a JS string): the length written; `-1` when the
+    /// profile is not a plain object or JSON.stringify throws (the whole
+    /// read then reports the error); minus the length needed when `buf` is
+    /// too small (the text is kept for [`take_pending`]). Never throws: no
+    /// exception wrapper per render.
+    #[wasm_bindgen(js_name = kaleidoPickFieldsInto)]
+    fn pick_fields_into(
+        profile: &JsValue,
+        keys: &js_sys::Array,
+        types: &JsValue,
+        props: &js_sys::Array,
+        buf: &mut [u8],
+    ) -> f64;
+
+    /// Whether `options` holds the same `asOf` (a string), `timeZone`,
+    /// `locale` and `currency` as at the last call, and no `segments`.
+    #[wasm_bindgen(js_name = kaleidoSameRenderOptions)]
+    fn same_render_options(options: &JsValue) -> bool;
+
+    /// Writes the text kept by [`pick_fields_into`]: its length, or `-1`.
+    #[wasm_bindgen(js_name = kaleidoTakePending)]
+    fn take_pending(buf: &mut [u8]) -> f64;
 
     /// `JSON.stringify` of every profile of an array reduced to `keys`, with
     /// `0` standing in for the values of `marks` (`null` kept) and, unless
@@ -47,11 +69,15 @@ struct Reader {
     keys: Option<js_sys::Array>,
     /// `Template::template_only_keys`.
     marks: js_sys::Array,
+    /// The same keys for `Template::render_json`.
+    template_only: Vec<String>,
     /// The event types the conditions read (a JS array), and per type the
     /// properties; `null` when `events` is only read by the templates (its
     /// values are then a mark) or by nothing.
     types: JsValue,
     props: js_sys::Array,
+    /// `types` for a render: null when the templates read `events` too.
+    render_types: JsValue,
 }
 
 /// `Template.compile` options as JavaScript writes them.
@@ -71,7 +97,7 @@ struct CompileOptionsJs {
 }
 
 /// The formatting part of `RenderOptions` (the rest is `EvalOptions`).
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct FormatOptionsJs {
     locale: Option<String>,
     currency: Option<String>,
@@ -100,6 +126,35 @@ thread_local! {
     /// with `===`) and their Rust copies: a loop rendering with one options
     /// object copies them once.
     static LAST_FORMAT: RefCell<Vec<(JsValue, String)>> = const { RefCell::new(Vec::new()) };
+    /// What the last render options read to, when they can be reused.
+    static LAST_RENDER: RefCell<Option<(DateTime<Utc>, Tz, FormatOptionsJs)>> = const { RefCell::new(None) };
+    /// Where renders have JS write the picked profile (see [`pick_into`]).
+    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The first size of [`SCRATCH`]; it grows to the longest profile read.
+const SCRATCH_START: usize = 16 * 1024;
+
+/// The picked JSON text of a render, read where [`pick_into`] wrote it.
+fn pick_into<'b>(
+    profile: &JsValue,
+    keys: &js_sys::Array,
+    reader: &Reader,
+    buf: &'b mut Vec<u8>,
+) -> Option<&'b str> {
+    if buf.len() < SCRATCH_START {
+        buf.resize(SCRATCH_START, 0);
+    }
+    let mut n = pick_fields_into(profile, keys, &reader.render_types, &reader.props, buf);
+    if n < -1.0 {
+        // Longer than the buffer: grow it to the bound JS gave, then copy.
+        buf.resize((-n) as usize, 0);
+        n = take_pending(buf);
+    }
+    if n < 0.0 {
+        return None;
+    }
+    std::str::from_utf8(buf.get(..n as usize)?).ok()
 }
 
 /// Reads an optional string option, remembering recent values.
@@ -133,7 +188,28 @@ fn string_option(value: JsValue, name: &str) -> Result<Option<String>, JsValue> 
 }
 
 /// Reads `RenderOptions`: the evaluation options and the formatting defaults.
+/// A loop rendering with the same option values (`kaleidoSameRenderOptions`)
+/// has them read once.
 fn render_options(value: JsValue) -> Result<(Resolved, FormatOptionsJs), JsValue> {
+    if same_render_options(&value) {
+        if let Some((as_of, time_zone, format)) = LAST_RENDER.with(|c| c.borrow().clone()) {
+            return Ok((Resolved::fixed(as_of, time_zone), format));
+        }
+    }
+    let read = read_render_options(value);
+    LAST_RENDER.with(|c| {
+        *c.borrow_mut() = match &read {
+            // Only options without segments are kept (see pick.js).
+            Ok((r, format)) if r.set().is_none() => {
+                Some((r.get().as_of, r.get().time_zone, format.clone()))
+            }
+            _ => None,
+        }
+    });
+    read
+}
+
+fn read_render_options(value: JsValue) -> Result<(Resolved, FormatOptionsJs), JsValue> {
     let format = if value.is_object() {
         // Two property gets, not a serde pass: this runs on every render.
         let (locale, currency) = KEYS.with(|k| {
@@ -212,13 +288,20 @@ impl JsTemplate {
         } else {
             (JsValue::NULL, js_sys::Array::new())
         };
+        let template_only = keys
+            .as_ref()
+            .map_or_else(Vec::new, |_| self.inner.template_only_keys(set));
+        let render_types = if self.inner.templates_read("events") {
+            JsValue::NULL
+        } else {
+            types.clone()
+        };
         let reader = Rc::new(Reader {
+            render_types,
             types,
             props,
-            marks: to_js(
-                keys.as_ref()
-                    .map_or_else(Vec::new, |_| self.inner.template_only_keys(set)),
-            ),
+            marks: to_js(template_only.clone()),
+            template_only,
             keys: keys.map(to_js),
         });
         *self.reader.borrow_mut() = Some((set_id, Rc::clone(&reader)));
@@ -313,9 +396,15 @@ impl JsTemplate {
         let reader = self.reader(eval.set());
         if let Some(keys) = &reader.keys {
             // The fast read; anything unusual (or an error) goes the whole way.
-            let fast = pick_fields(&profile, keys)
-                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
-            if let Some(Ok(html)) = fast.map(|p| self.inner.render(&p, &opts)) {
+            // The scratch buffer is taken out while in use (no borrow is held).
+            let mut buf = SCRATCH.with(|s| std::mem::take(&mut *s.borrow_mut()));
+            let text = pick_into(&profile, keys, &reader, &mut buf);
+            let fast = text.map(|text| {
+                self.inner
+                    .render_json_with(text, &reader.template_only, &opts)
+            });
+            SCRATCH.with(|s| *s.borrow_mut() = buf);
+            if let Some(Ok(html)) = fast {
                 return Ok(html);
             }
         }

@@ -58,6 +58,11 @@ const PROFILES = [
   inherited,
   hidden,
   JSON.parse('{"__proto__": {"x": 1}, "first_name": "Proto"}'),
+  // Longer than the first scratch buffer (16 KB) the picked text is written into.
+  {
+    first_name: 'Zoë 😀 ' + 'ü'.repeat(9000),
+    products: Array.from({ length: 400 }, (_, i) => ({ name: `Ünïcode ${i} <b>`, price: i / 7 })),
+  },
 ];
 
 test('render: the fast read and the whole read give the same bytes', () => {
@@ -112,4 +117,38 @@ test('variants: bad rows are reported as by the whole read', () => {
     assert.equal(a.row, b.row);
   }
   t.free();
+});
+
+test('render: reused option values and changed ones render as read afresh', () => {
+  const t = k.Template.compile('{{ at | datetime("short") }} {{ n | money }} {{ lang }}');
+  const p = { at: '2025-01-31T08:00:00Z', n: 1234.5 };
+  const fresh = (o) => k.Template.compile('{{ at | datetime("short") }} {{ n | money }} {{ lang }}').render(p, { ...o });
+  const options = { asOf: AS_OF, locale: 'en-US', currency: 'EUR', timeZone: 'UTC' };
+  const first = t.render(p, options);
+  assert.equal(t.render(p, options), first);
+  assert.equal(first, fresh(options));
+  // The same object, changed between renders: each change is read.
+  for (const [key, value] of [['locale', 'de-DE'], ['currency', 'JPY'], ['timeZone', 'Asia/Tokyo'], ['asOf', '2025-02-01']]) {
+    options[key] = value;
+    assert.equal(t.render(p, options), fresh(options), key);
+    assert.equal(t.render(p, options), fresh(options), key);
+  }
+  // Invalid values are reported every time, also right after valid ones.
+  options.timeZone = 'Mars/Olympus';
+  const bad = thrown(() => fresh(options));
+  for (let i = 0; i < 2; i++) assert.equal(thrown(() => t.render(p, options)).message, bad.message);
+  options.timeZone = 'UTC';
+  assert.equal(t.render(p, options), fresh(options));
+  // Without asOf a render reads the clock; with segments nothing is kept.
+  const now = k.Template.compile('{% if matches("signup within last 1 days") %}new{% endif %}');
+  assert.equal(now.render({ signup: new Date().toISOString() }, { locale: 'en-US' }), 'new');
+  assert.equal(now.render({ signup: new Date().toISOString() }, { locale: 'en-US' }), 'new');
+  const vip = new k.SegmentSet({ vip: 'ltv > 1000' });
+  const seg = k.Template.compile('{% if in_segment("vip") %}vip{% else %}-{% endif %}');
+  const withSet = { asOf: AS_OF, segments: vip };
+  assert.equal(seg.render({ ltv: 2000 }, withSet), 'vip');
+  assert.equal(seg.render({ ltv: 2000 }, withSet), 'vip');
+  vip.free();
+  assert.ok(thrown(() => seg.render({ ltv: 2000 }, withSet)) instanceof Error);
+  for (const x of [t, now, seg]) x.free();
 });

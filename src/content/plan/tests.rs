@@ -199,6 +199,7 @@ fn scalar() -> impl Strategy<Value = Json> {
         Just(json!("2025-01-30T23:30:00Z")),
         Just(json!("12.5")),
         Just(json!("not a number")),
+        Just(json!("Jo \"J\" & co\n\u{e9}")),
         any::<i32>().prop_map(|i| json!(i)),
         (0u64..3000).prop_map(|i| json!(i)),
         any::<f64>()
@@ -270,10 +271,15 @@ fn check(source: &str, profiles: &[Json], options: &TemplateOptions, currency: O
     reference.plan = None;
     let mut opts = RenderOptions::at("2025-01-31T12:00:00Z".parse().expect("instant"));
     opts.currency = currency.map(str::to_owned);
+    let template_only = with_plan.template_only_keys(None);
     for p in profiles {
         let got = outcome(with_plan.render(p, &opts));
         let want = outcome(reference.render(p, &opts));
         assert_eq!(got, want, "template {source:?}\nprofile {p}");
+        // The JS boundary's path: the profile as JSON text, read as a `Doc`.
+        let text = serde_json::to_string(p).expect("serializes");
+        let got = outcome(with_plan.render_json_with(&text, &template_only, &opts));
+        assert_eq!(got, want, "render_json: template {source:?}\nprofile {p}");
     }
 }
 
@@ -401,4 +407,46 @@ fn missing_values_in_loops_comparisons_and_attributes_render_as_minijinja_does()
             "{source}"
         );
     }
+}
+
+#[test]
+fn render_json_reads_what_segments_of_a_set_read() {
+    use crate::rules::SegmentSet;
+    let rule = |name: &str, text: &str| {
+        (
+            name.to_owned(),
+            crate::Segment::parse(text).expect("parses"),
+        )
+    };
+    let set =
+        SegmentSet::new([rule("vip", "ltv > 1000"), rule("near", "city is set")]).expect("set");
+    let source = r#"{% if in_segment("vip") %}VIP {{ first_name }}{% elif in_segment("near") %}{{ city | upper }}{% else %}-{% endif %}"#;
+    let t = Template::compile(source).expect("compiles");
+    assert!(t.plan.is_some());
+    let mut opts = RenderOptions::at("2025-01-31T12:00:00Z".parse().expect("instant"));
+    opts.eval.segments = Some(&set);
+    let only = t.template_only_keys(Some(&set));
+    assert!(!only.iter().any(|k| k == "ltv" || k == "city"), "{only:?}");
+    for p in [
+        json!({ "ltv": 2000, "first_name": "Ana", "city": "Porto" }),
+        json!({ "ltv": 10, "first_name": "Ana", "city": "Porto", "locale": "tr-TR" }),
+        json!({ "ltv": 10, "first_name": "Ana" }),
+        json!({ "ltv": "x" }),
+        json!({ "ltv": 2000, "first_name": "A", "first_name2": "B" }),
+    ] {
+        let text = serde_json::to_string(&p).expect("serializes");
+        assert_eq!(
+            outcome(t.render_json_with(&text, &only, &opts)),
+            outcome(t.render(&p, &opts)),
+            "{p}"
+        );
+    }
+    // Text that is not JSON, or repeats a key, renders as serde_json reads it.
+    let repeated = r#"{"ltv": 5, "ltv": 2000, "first_name": "Bo"}"#;
+    let value: Json = serde_json::from_str(repeated).expect("serde_json keeps the last");
+    assert_eq!(
+        outcome(t.render_json(repeated, &opts)),
+        outcome(t.render(&value, &opts))
+    );
+    assert!(t.render_json("{", &opts).is_err());
 }
