@@ -31,6 +31,9 @@ use crate::error::Result;
 pub(crate) use crate::locale::{
     format_percent, plural_category, DateInput, DateOptions, DateStyle, NumberOptions,
 };
+use amount::AmountShape;
+
+mod amount;
 
 /// Kept formatters per key; a list that grows past this is emptied (a
 /// campaign uses a handful of locales, so this only bounds odd inputs).
@@ -47,8 +50,8 @@ enum DateFormatter {
 /// keys a campaign has, that is cheaper than hashing an owned key per value.
 #[derive(Default)]
 struct Kept {
-    /// (locale, currency as given, formatter).
-    currency: Vec<(String, String, CurrencyFormatter<DecimalFormatter>)>,
+    /// (locale, currency as given, formatter, its amount shape).
+    currency: Vec<(String, String, KeptCurrency)>,
     /// (locale, formatter).
     decimal: Vec<(String, DecimalFormatter)>,
     /// (locale, style, with time, formatter).
@@ -57,6 +60,45 @@ struct Kept {
 
 thread_local! {
     static KEPT: RefCell<Kept> = RefCell::new(Kept::default());
+}
+
+/// A kept currency formatter and, when it has one, the shape of its amounts.
+struct KeptCurrency {
+    formatter: CurrencyFormatter<DecimalFormatter>,
+    shape: Option<AmountShape>,
+}
+
+impl KeptCurrency {
+    fn new(formatter: CurrencyFormatter<DecimalFormatter>) -> KeptCurrency {
+        let shape = AmountShape::learn(|v| {
+            let d = decimal(v)?;
+            let text = formatter
+                .format_fixed_decimal(&d)
+                .write_to_string()
+                .into_owned();
+            Some(text)
+        });
+        KeptCurrency { formatter, shape }
+    }
+
+    /// Appends `value` formatted (escaped for HTML when `html`); `None`
+    /// (nothing written) where the locale module must format it (it also
+    /// makes every error) and, when `html`, where the amount has no shape.
+    fn write(&self, out: &mut String, value: f64, html: bool) -> Option<()> {
+        if self
+            .shape
+            .as_ref()
+            .is_some_and(|s| s.write(out, value, html))
+        {
+            return Some(());
+        }
+        if html {
+            return None;
+        }
+        let d = decimal(value)?;
+        out.push_str(&self.formatter.format_fixed_decimal(&d).write_to_string());
+        Some(())
+    }
 }
 
 /// Adds `item`, first emptying `list` when it is full.
@@ -104,18 +146,9 @@ fn decimal(value: f64) -> Option<Decimal> {
 
 /// As [`crate::locale::format_currency`], with a kept formatter.
 pub(crate) fn format_currency(value: f64, currency: &str, locale: &str) -> Result<String> {
-    let hit = KEPT.with(|k| {
-        let kept = k.borrow();
-        let (_, _, f) = kept
-            .currency
-            .iter()
-            .find(|(l, c, _)| l == locale && c == currency)?;
-        let d = decimal(value)?;
-        let text = f.format_fixed_decimal(&d).write_to_string().into_owned();
-        Some(text)
-    });
-    if let Some(text) = hit {
-        return Ok(text);
+    let mut out = String::new();
+    if write_kept_currency(&mut out, value, currency, locale, false) {
+        return Ok(out);
     }
     let text = crate::locale::format_currency(value, currency, locale)?;
     // It formatted, so the locale and the code are valid: keep the formatter.
@@ -126,11 +159,31 @@ pub(crate) fn format_currency(value: f64, currency: &str, locale: &str) -> Resul
     });
     if let Some(f) = formatter {
         KEPT.with(|k| {
-            let item = (locale.to_owned(), currency.to_owned(), f);
+            let item = (locale.to_owned(), currency.to_owned(), KeptCurrency::new(f));
             keep(&mut k.borrow_mut().currency, item);
         });
     }
     Ok(text)
+}
+
+/// Appends [`format_currency`]'s text for `value` to `out` (escaped for
+/// HTML when `html`) when a kept formatter can write it; `false` (nothing
+/// written) otherwise.
+pub(crate) fn write_kept_currency(
+    out: &mut String,
+    value: f64,
+    currency: &str,
+    locale: &str,
+    html: bool,
+) -> bool {
+    KEPT.with(|k| {
+        let kept = k.borrow();
+        kept.currency
+            .iter()
+            .find(|(l, c, _)| l == locale && c == currency)
+            .and_then(|(.., f)| f.write(out, value, html))
+            .is_some()
+    })
 }
 
 /// The fraction digits of [`crate::locale::format_number`]; `None` where it
@@ -375,6 +428,205 @@ mod tests {
                             assert_eq!(format_date(d, loc, o).unwrap(), want, "{at} {loc} {o:?}");
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Locales of many scripts, numbering systems and grouping customs.
+    const LOCALES: &[&str] = &[
+        "en-US",
+        "en-GB",
+        "en-IN",
+        "en-CH",
+        "en-ZA",
+        "de-DE",
+        "de-CH",
+        "de-AT",
+        "de-LI",
+        "fr-FR",
+        "fr-CH",
+        "fr-CA",
+        "it-IT",
+        "it-CH",
+        "es-ES",
+        "es-MX",
+        "es-419",
+        "pt-BR",
+        "pt-PT",
+        "pt-CV",
+        "nl-NL",
+        "sv-SE",
+        "nb-NO",
+        "da-DK",
+        "fi-FI",
+        "is-IS",
+        "pl-PL",
+        "cs-CZ",
+        "sk-SK",
+        "hu-HU",
+        "ro-RO",
+        "bg-BG",
+        "ru-RU",
+        "uk-UA",
+        "el-GR",
+        "tr-TR",
+        "lt-LT",
+        "lv-LV",
+        "et-EE",
+        "sl-SI",
+        "hr-HR",
+        "sr-RS",
+        "ga-IE",
+        "ca-ES",
+        "eu-ES",
+        "he-IL",
+        "ar-SA",
+        "ar-EG",
+        "ar-MA",
+        "ar-AE",
+        "fa-IR",
+        "ur-PK",
+        "ps-AF",
+        "ckb-IQ",
+        "hi-IN",
+        "bn-BD",
+        "mr-IN",
+        "ta-IN",
+        "ne-NP",
+        "th-TH",
+        "vi-VN",
+        "id-ID",
+        "ms-MY",
+        "fil-PH",
+        "zh-CN",
+        "zh-TW",
+        "zh-HK",
+        "ja-JP",
+        "ko-KR",
+        "my-MM",
+        "km-KH",
+        "sw-KE",
+        "am-ET",
+        "ka-GE",
+        "hy-AM",
+        "kk-KZ",
+        "af-ZA",
+        "zu-ZA",
+        "rm-CH",
+        "en",
+        "fr",
+        "ar",
+        "xx-unknown-ish",
+    ];
+    const CURRENCIES: &[&str] = &[
+        "EUR", "USD", "JPY", "GBP", "CHF", "INR", "BHD", "KWD", "SAR", "CLF", "CLP", "KRW", "VND",
+        "IQD", "BRL", "CAD", "XAF", "ISK", "PTE", "CVE", "eur",
+    ];
+
+    /// Amounts across magnitudes and fraction lengths, with rounding ties.
+    fn amounts() -> Vec<f64> {
+        let mut v = vec![
+            0.0,
+            -0.0,
+            -1.5,
+            -0.004,
+            f64::MIN_POSITIVE,
+            1e15,
+            999_999_999_999_999.9,
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..400 {
+            let digits = (next() % 17) as i32; // integer digits 0..16
+            let frac = (next() % 7) as i32;
+            let int = next() % 10u64.pow(digits.clamp(0, 15) as u32).max(1);
+            let f = next() % 10u64.pow(frac as u32);
+            v.push(int as f64 + f as f64 / 10f64.powi(frac));
+            // A tie at the second and third fraction digit.
+            v.push(int as f64 + 0.005);
+            v.push((int % 1000) as f64 + 0.0005);
+        }
+        v
+    }
+
+    #[test]
+    fn amount_shapes_write_what_icu_writes() {
+        let values = amounts();
+        let (mut shaped, mut unshaped) = (Vec::new(), Vec::new());
+        for &loc in LOCALES {
+            for &cur in CURRENCIES {
+                if format_currency(1.0, cur, loc).is_err() {
+                    continue;
+                }
+                KEPT.with(|k| {
+                    let kept = k.borrow();
+                    let (.., f) = kept
+                        .currency
+                        .iter()
+                        .find(|(l, c, _)| l == loc && c == cur)
+                        .expect("kept after the first use");
+                    let Some(shape) = &f.shape else {
+                        unshaped.push(format!("{loc}/{cur}"));
+                        return;
+                    };
+                    shaped.push(format!("{loc}/{cur}"));
+                    for &v in &values {
+                        let mut got = String::new();
+                        let wrote = shape.write(&mut got, v, false);
+                        let mut html = String::new();
+                        assert_eq!(shape.write(&mut html, v, true), wrote);
+                        let mut escaped = String::new();
+                        crate::content::plan::escape_into(&mut escaped, &got);
+                        assert_eq!(html, escaped, "{v:?} in {loc}/{cur}");
+                        let want = decimal(v).map(|d| {
+                            f.formatter
+                                .format_fixed_decimal(&d)
+                                .write_to_string()
+                                .into_owned()
+                        });
+                        if wrote {
+                            assert_eq!(Some(got), want, "{v:?} in {loc}/{cur}");
+                        } else {
+                            let sci = format!("{v:e}");
+                            let mantissa = sci.split('e').next().unwrap_or("");
+                            let long = mantissa.bytes().filter(u8::is_ascii_digit).count() > 15;
+                            assert!(
+                                got.is_empty() && (v.is_sign_negative() || v >= 1e15 || long),
+                                "{v:?} in {loc}/{cur}"
+                            );
+                        }
+                    }
+                });
+            }
+        }
+        eprintln!("{} shapes; none for {unshaped:?}", shaped.len());
+        // Shapes are the rule, not the exception; the common ones are there.
+        assert!(shaped.len() > 10 * unshaped.len(), "no shape: {unshaped:?}");
+        for key in [
+            "en-US/EUR",
+            "de-DE/EUR",
+            "fr-FR/EUR",
+            "hi-IN/INR",
+            "ar-SA/SAR",
+            "ja-JP/JPY",
+        ] {
+            assert!(shaped.iter().any(|s| s == key), "{key}: no shape");
+        }
+        // And through the public path, against the locale module itself.
+        for &loc in &LOCALES[..12] {
+            for &v in values.iter().step_by(37) {
+                for cur in ["EUR", "JPY", "BHD"] {
+                    assert_eq!(
+                        format_currency(v, cur, loc).ok(),
+                        crate::locale::format_currency(v, cur, loc).ok(),
+                        "{v:?} {cur} {loc}"
+                    );
                 }
             }
         }

@@ -846,6 +846,8 @@ impl<'p> Run<'p, '_> {
                     let v = self.operand(operand)?;
                     if filters.is_empty() {
                         self.write(&v)?;
+                    } else if self.money_written(&v, filters) {
+                        // An amount written by the kept formatter's shape.
                     } else {
                         let mut v = mj(v)?;
                         for f in filters {
@@ -1005,6 +1007,22 @@ impl<'p> Run<'p, '_> {
         done.map_err(|_| GiveUp)
     }
 
+    /// Whether `v | money(…)` (the only filter) was written straight into
+    /// the output: a number whose kept currency formatter has a shape, as
+    /// `filters::money_in` would format and `write` escape it.
+    fn money_written(&mut self, v: &Val, filters: &[Filter]) -> bool {
+        let (Val::Json(Json::Number(n)), [Filter::Money(currency)]) = (v, filters) else {
+            return false;
+        };
+        let rs = self.env.state;
+        let (Some(amount), Some(currency)) =
+            (n.as_f64(), currency.as_deref().or(rs.currency.as_deref()))
+        else {
+            return false;
+        };
+        super::fmt::write_kept_currency(&mut self.out, amount, currency, &rs.locale, true)
+    }
+
     /// Prints `v` as Kaleido's formatter does (see `Template::compile_with`).
     fn write(&mut self, v: &Val) -> Out<()> {
         match v {
@@ -1140,8 +1158,8 @@ fn compare(left: &Val, op: CmpOp, right: &Val) -> Out<bool> {
     Ok(cmp_holds(op, ord))
 }
 
-/// HTML escaping as minijinja's (`<>&"'/`).
-fn escape_into(out: &mut String, s: &str) {
+/// Appends `s` with HTML escaping as minijinja's (`<>&"'/`).
+pub(crate) fn escape_into(out: &mut String, s: &str) {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {
