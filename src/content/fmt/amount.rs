@@ -275,27 +275,29 @@ impl AmountShape {
         if digits >= pow10(15) {
             return None;
         }
-        let places = i32::from(self.fraction_digits);
-        // The amount in units of 10^-places.
-        let units: u128 = if digits == 0 {
+        // Integer part and fraction digits (as an integer), all in u64:
+        // u128 arithmetic is a library call in WebAssembly.
+        let places = u32::from(self.fraction_digits);
+        let unit = pow10(places);
+        if scale >= 0 {
+            let int = digits.checked_mul(10u64.checked_pow(scale.unsigned_abs())?)?;
+            return Some((int, 0));
+        }
+        let shown = scale.unsigned_abs(); // fraction digits of `digits`
+        if shown <= places {
+            let p = pow10(shown);
+            let fraction = (digits % p).checked_mul(pow10(places - shown))?;
+            return Some((digits / p, fraction));
+        }
+        let drop = shown - places;
+        // Below half a unit when 16 or more digits go (`digits` < 10^15).
+        let units = if drop > 16 {
             0
-        } else if scale >= -places {
-            let shift = 10u128.checked_pow(u32::try_from(scale + places).ok()?)?;
-            u128::from(digits).checked_mul(shift)?
         } else {
-            let drop = u32::try_from(-places - scale).ok()?;
-            if drop > 16 {
-                0 // below half a unit: digits < 10^15
-            } else {
-                let p = pow10(drop);
-                u128::from(digits / p + u64::from(digits % p >= p / 2))
-            }
+            let p = pow10(drop);
+            digits / p + u64::from(digits % p >= p / 2)
         };
-        let unit = 10u128.checked_pow(u32::from(self.fraction_digits))?;
-        Some((
-            u64::try_from(units / unit).ok()?,
-            u64::try_from(units % unit).ok()?,
-        ))
+        Some((units / unit, units % unit))
     }
 
     /// The glyph of digit `d` (0–9).
@@ -317,7 +319,7 @@ impl AmountShape {
     }
 }
 
-/// 10^m for m ≤ 19 (saturating above).
+/// 10^m (saturating above 10^19).
 fn pow10(m: u32) -> u64 {
     10u64.checked_pow(m).unwrap_or(u64::MAX)
 }
