@@ -224,17 +224,24 @@ impl AmountShape {
         };
         let texts = if html { &self.html } else { &self.plain };
         out.push_str(&texts.prefix);
-        let upper = magnitude(int);
-        for m in (0..=upper).rev() {
-            out.push(self.glyph(int / pow10(m) % 10));
-            if self.grouped(upper, m) {
+        let mut buf = [0u8; 20];
+        let int_digits = decimal_digits(int, &mut buf);
+        let upper = int_digits.len().saturating_sub(1);
+        for (i, &d) in int_digits.iter().enumerate() {
+            out.push(self.glyph(d));
+            if self.grouped(upper, upper - i) {
                 out.push_str(&texts.group);
             }
         }
         if self.fraction_digits > 0 {
             out.push_str(&texts.decimal);
-            for m in (0..u32::from(self.fraction_digits)).rev() {
-                out.push(self.glyph(fraction / pow10(m) % 10));
+            let mut buf = [0u8; 20];
+            let digits = decimal_digits(fraction, &mut buf);
+            for _ in digits.len()..usize::from(self.fraction_digits) {
+                out.push(self.glyph(0));
+            }
+            for &d in digits {
+                out.push(self.glyph(d));
             }
         }
         out.push_str(&texts.suffix);
@@ -246,6 +253,17 @@ impl AmountShape {
     fn rounded(&self, value: f64) -> Option<(u64, u64)> {
         if !value.is_finite() || value.is_sign_negative() || value >= LIMIT {
             return None;
+        }
+        let places = u32::from(self.fraction_digits);
+        let unit = pow10(places);
+        // Most prices are n / 10^places for an integer n: then that is the
+        // shortest decimal (with at most 15 digits no other decimal that
+        // short reads back as the same float), and nothing is rounded.
+        let scaled = value * unit as f64;
+        let n = scaled.round();
+        if n < 1e15 && n / unit as f64 == value {
+            let n = n as u64;
+            return Some((n / unit, n % unit));
         }
         // The shortest decimal of `value`, as digits × 10^scale.
         let mut buf = ryu::Buffer::new();
@@ -277,8 +295,6 @@ impl AmountShape {
         }
         // Integer part and fraction digits (as an integer), all in u64:
         // u128 arithmetic is a library call in WebAssembly.
-        let places = u32::from(self.fraction_digits);
-        let unit = pow10(places);
         if scale >= 0 {
             let int = digits.checked_mul(10u64.checked_pow(scale.unsigned_abs())?)?;
             return Some((int, 0));
@@ -301,30 +317,47 @@ impl AmountShape {
     }
 
     /// The glyph of digit `d` (0–9).
-    fn glyph(&self, d: u64) -> char {
-        let i = usize::try_from(d).unwrap_or(0);
-        self.glyphs.get(i).copied().unwrap_or('0')
+    fn glyph(&self, d: u8) -> char {
+        self.glyphs.get(usize::from(d)).copied().unwrap_or('0')
     }
 
     /// Whether a group separator follows the digit of magnitude `m` in a
     /// number whose highest digit has magnitude `upper` (ICU4X's rule).
-    fn grouped(&self, upper: u32, m: u32) -> bool {
+    fn grouped(&self, upper: usize, m: usize) -> bool {
         if self.plain.group.is_empty() || self.primary == 0 {
             return false;
         }
-        let (primary, secondary) = (u32::from(self.primary), u32::from(self.secondary));
+        let (primary, secondary) = (usize::from(self.primary), usize::from(self.secondary));
         m >= primary
-            && upper + 1 >= primary + u32::from(self.min_grouping)
+            && upper + 1 >= primary + usize::from(self.min_grouping)
             && (m - primary).is_multiple_of(secondary.max(1))
     }
 }
 
+/// Powers of ten that fit a u64.
+#[rustfmt::skip]
+const POW10: [u64; 20] = [
+    1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+    10_000_000_000, 100_000_000_000, 1_000_000_000_000, 10_000_000_000_000,
+    100_000_000_000_000, 1_000_000_000_000_000, 10_000_000_000_000_000,
+    100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+];
+
 /// 10^m (saturating above 10^19).
 fn pow10(m: u32) -> u64 {
-    10u64.checked_pow(m).unwrap_or(u64::MAX)
+    POW10.get(m as usize).copied().unwrap_or(u64::MAX)
 }
 
-/// The magnitude of the highest digit of `n` (0 for 0).
-fn magnitude(n: u64) -> u32 {
-    n.checked_ilog10().unwrap_or(0)
+/// The decimal digits of `n` (at least one), written at the end of `buf`.
+fn decimal_digits(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut start = buf.len();
+    for slot in buf.iter_mut().rev() {
+        *slot = (n % 10) as u8;
+        n /= 10;
+        start -= 1;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.get(start..).unwrap_or(&[])
 }
