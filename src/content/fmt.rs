@@ -32,8 +32,10 @@ pub(crate) use crate::locale::{
     format_percent, plural_category, DateInput, DateOptions, DateStyle, NumberOptions,
 };
 use amount::AmountShape;
+use dates::DateShape;
 
 mod amount;
+mod dates;
 
 /// Kept formatters per key; a list that grows past this is emptied (a
 /// campaign uses a handful of locales, so this only bounds odd inputs).
@@ -55,7 +57,7 @@ struct Kept {
     /// (locale, formatter).
     decimal: Vec<(String, DecimalFormatter)>,
     /// (locale, style, with time, formatter).
-    date: Vec<(String, u8, bool, DateFormatter)>,
+    date: Vec<(String, u8, bool, KeptDate)>,
 }
 
 thread_local! {
@@ -98,6 +100,26 @@ impl KeptCurrency {
         let d = decimal(value)?;
         out.push_str(&self.formatter.format_fixed_decimal(&d).write_to_string());
         Some(())
+    }
+}
+
+/// A kept date formatter and, when it has one, the shape of its dates.
+struct KeptDate {
+    formatter: DateFormatter,
+    shape: Option<DateShape>,
+}
+
+impl KeptDate {
+    /// Shapes are learned for Gregorian dates without weekday or time.
+    fn new(formatter: DateFormatter, style: DateStyle, time: bool) -> KeptDate {
+        let plain = !time && !matches!(style, DateStyle::Full);
+        let shape = match &formatter {
+            DateFormatter::Gregorian(_) if plain => {
+                DateShape::learn(|d| format_plain(&formatter, d.and_time(chrono::NaiveTime::MIN)))
+            }
+            _ => None,
+        };
+        KeptDate { formatter, shape }
     }
 }
 
@@ -332,7 +354,14 @@ pub(crate) fn format_date(value: DateInput, locale: &str, options: DateOptions) 
             .date
             .iter()
             .find(|(l, s, t, _)| l == locale && *s == style && *t == time)?;
-        format_plain(f, local)
+        let mut out = String::new();
+        if f.shape
+            .as_ref()
+            .is_some_and(|s| s.write(&mut out, local.date(), false))
+        {
+            return Some(out);
+        }
+        format_plain(&f.formatter, local)
     });
     if let Some(text) = hit {
         return Ok(text);
@@ -342,11 +371,40 @@ pub(crate) fn format_date(value: DateInput, locale: &str, options: DateOptions) 
         KEPT.with(|k| {
             keep(
                 &mut k.borrow_mut().date,
-                (locale.to_owned(), style, time, f),
+                (
+                    locale.to_owned(),
+                    style,
+                    time,
+                    KeptDate::new(f, options.style, time),
+                ),
             )
         });
     }
     Ok(text)
+}
+
+/// Appends [`format_date`]'s text for a date without time, escaped for
+/// HTML, when a kept formatter's shape can write it; `false` (nothing
+/// written) otherwise.
+pub(crate) fn write_kept_date(
+    out: &mut String,
+    value: DateInput,
+    locale: &str,
+    options: DateOptions,
+) -> bool {
+    if options.time {
+        return false;
+    }
+    let style = style_key(options.style);
+    let local = local_time(value, &options);
+    KEPT.with(|k| {
+        k.borrow()
+            .date
+            .iter()
+            .find(|(l, s, t, _)| l == locale && *s == style && !*t)
+            .and_then(|(.., f)| f.shape.as_ref())
+            .is_some_and(|shape| shape.write(out, local.date(), true))
+    })
 }
 
 #[cfg(test)]
@@ -629,6 +687,80 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn date_shapes_write_what_icu_writes() {
+        let (mut shaped, mut unshaped) = (Vec::new(), Vec::new());
+        let mut dates: Vec<chrono::NaiveDate> = Vec::new();
+        let mut day = chrono::NaiveDate::from_ymd_opt(1890, 1, 1).unwrap();
+        while day.year() < 2110 {
+            dates.push(day);
+            day = day + chrono::Days::new(11);
+        }
+        dates.extend([
+            chrono::NaiveDate::from_ymd_opt(999, 12, 31).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(10000, 1, 1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+        ]);
+        for &loc in LOCALES {
+            for style in [
+                DateStyle::Short,
+                DateStyle::Medium,
+                DateStyle::Long,
+                DateStyle::Full,
+            ] {
+                let o = DateOptions {
+                    time_zone: chrono_tz::UTC,
+                    style,
+                    time: false,
+                };
+                if format_date(DateInput::parse("2025-01-31").unwrap(), loc, o).is_err() {
+                    continue;
+                }
+                KEPT.with(|k| {
+                    let kept = k.borrow();
+                    let (.., f) = kept
+                        .date
+                        .iter()
+                        .find(|(l, s, t, _)| l == loc && *s == style_key(style) && !*t)
+                        .expect("kept after the first use");
+                    let Some(shape) = &f.shape else {
+                        unshaped.push(format!("{loc}/{style:?}"));
+                        return;
+                    };
+                    shaped.push(format!("{loc}/{style:?}"));
+                    for &d in &dates {
+                        let mut got = String::new();
+                        let wrote = shape.write(&mut got, d, false);
+                        let mut html = String::new();
+                        assert_eq!(shape.write(&mut html, d, true), wrote);
+                        if wrote {
+                            let want =
+                                format_plain(&f.formatter, d.and_time(chrono::NaiveTime::MIN));
+                            assert_eq!(Some(&got), want.as_ref(), "{d} in {loc}/{style:?}");
+                            let mut escaped = String::new();
+                            crate::content::plan::escape_into(&mut escaped, &got);
+                            assert_eq!(html, escaped, "{d} in {loc}/{style:?}");
+                        } else {
+                            assert!(!(1950..=2049).contains(&d.year()), "{d} in {loc}/{style:?}");
+                        }
+                    }
+                });
+            }
+        }
+        eprintln!("{} date shapes; none for {unshaped:?}", shaped.len());
+        // Full (with the weekday) has none; most others do.
+        assert!(unshaped.iter().filter(|u| !u.ends_with("/Full")).count() * 10 < shaped.len());
+        for key in [
+            "en-US/Long",
+            "de-DE/Medium",
+            "ja-JP/Long",
+            "ar-SA/Short",
+            "hi-IN/Long",
+        ] {
+            assert!(shaped.iter().any(|s| s == key), "{key}: no shape");
         }
     }
 

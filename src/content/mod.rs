@@ -391,6 +391,9 @@ struct RenderCache {
     locales: HashMap<String, String>,
     /// Subscriber locale -> text direction and formal address.
     info: HashMap<String, (&'static str, bool)>,
+    /// The default locale -> the subscriber locale of profiles without
+    /// locale fields, for the default locale seen last.
+    defaulted: Option<(Option<String>, String)>,
 }
 
 impl Template {
@@ -949,13 +952,26 @@ impl Template {
             map.and_then(|m| crate::rules::value::get(m, k))
                 .and_then(serde_json::Value::as_str)
         };
+        let fields = [text("locale"), text("language"), text("country")];
+        if fields.iter().all(Option::is_none) {
+            // No locale fields: only the default locale decides.
+            let hit = self.cache.lock().ok().and_then(|c| {
+                c.defaulted
+                    .as_ref()
+                    .filter(|(given, _)| given.as_deref() == opts.locale.as_deref())
+                    .map(|(_, locale)| locale.clone())
+            });
+            if let Some(hit) = hit {
+                return hit;
+            }
+            let locale = subscriber_locale(profile, opts);
+            if let Ok(mut c) = self.cache.lock() {
+                c.defaulted = Some((opts.locale.clone(), locale.clone()));
+            }
+            return locale;
+        }
         let mut key = String::new();
-        for part in [
-            text("locale"),
-            text("language"),
-            text("country"),
-            opts.locale.as_deref(),
-        ] {
+        for part in fields.into_iter().chain([opts.locale.as_deref()]) {
             match part {
                 Some(s) => {
                     let _ = write!(key, "{}:{s}", s.len());

@@ -846,8 +846,8 @@ impl<'p> Run<'p, '_> {
                     let v = self.operand(operand)?;
                     if filters.is_empty() {
                         self.write(&v)?;
-                    } else if self.money_written(&v, filters) {
-                        // An amount written by the kept formatter's shape.
+                    } else if self.money_written(&v, filters) || self.date_written(&v, filters) {
+                        // Written by a kept formatter's shape.
                     } else {
                         let mut v = mj(v)?;
                         for f in filters {
@@ -1021,6 +1021,28 @@ impl<'p> Run<'p, '_> {
             return false;
         };
         super::fmt::write_kept_currency(&mut self.out, amount, currency, &rs.locale, true)
+    }
+
+    /// Whether `v | date(…)` (the only filter) was written straight into
+    /// the output: a date string whose kept formatter has a shape, as
+    /// `filters::date_in` would format and `write` escape it.
+    fn date_written(&mut self, v: &Val, filters: &[Filter]) -> bool {
+        let (Val::Json(Json::String(s)), [Filter::Date(style, false)]) = (v, filters) else {
+            return false;
+        };
+        let s = s.trim();
+        let style = super::fmt::DateStyle::parse(style.as_deref().unwrap_or("medium"));
+        let (false, Ok(style), Ok(input)) = (s.is_empty(), style, super::fmt::DateInput::parse(s))
+        else {
+            return false;
+        };
+        let rs = self.env.state;
+        let options = super::fmt::DateOptions {
+            time_zone: rs.time_zone,
+            style,
+            time: false,
+        };
+        super::fmt::write_kept_date(&mut self.out, input, &rs.locale, options)
     }
 
     /// Prints `v` as Kaleido's formatter does (see `Template::compile_with`).
