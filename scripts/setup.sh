@@ -38,7 +38,7 @@ fi
 # --- wasm-pack ---------------------------------------------------------------
 if ! have wasm-pack; then
   say "cargo install wasm-pack"
-  cargo install --locked wasm-pack
+  cargo install --locked wasm-pack || cargo install wasm-pack
 fi
 
 # --- wasm-bindgen-cli at the version Cargo.lock pins -------------------------
@@ -49,7 +49,10 @@ if [ -z "$BINDGEN_VERSION" ]; then
 fi
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$BINDGEN_VERSION" ]; then
   say "cargo install wasm-bindgen-cli --version $BINDGEN_VERSION"
-  cargo install --locked --force wasm-bindgen-cli --version "$BINDGEN_VERSION"
+  # Its lock file can pin a release the registry has since yanked (seen:
+  # webpki-roots 1.0.11): then resolve afresh, the CLI version still exact.
+  cargo install --locked --force wasm-bindgen-cli --version "$BINDGEN_VERSION" ||
+    cargo install --force wasm-bindgen-cli --version "$BINDGEN_VERSION"
 fi
 
 # --- Debian packages ---------------------------------------------------------

@@ -31,6 +31,8 @@ pub(crate) enum Doc<'a> {
     Object(Vec<(Cow<'a, str>, Doc<'a>)>),
 }
 
+mod read;
+
 /// Objects with more keys than this are checked for repeats with a set.
 const SMALL_OBJECT: usize = 16;
 
@@ -39,7 +41,7 @@ impl<'a> Doc<'a> {
     /// `Value` (invalid JSON, or an object repeating a key, where a `Value`
     /// keeps the last).
     pub(crate) fn parse(text: &'a str) -> Option<Doc<'a>> {
-        serde_json::from_str(text).ok()
+        read::parse(text).or_else(|| serde_json::from_str(text).ok())
     }
 
     /// `self[key]` for an object.

@@ -348,12 +348,7 @@ pub(crate) fn format_date(value: DateInput, locale: &str, options: DateOptions) 
     }
     let (style, time) = (style_key(options.style), options.time);
     let local = local_time(value, &options);
-    let hit = KEPT.with(|k| {
-        let kept = k.borrow();
-        let (.., f) = kept
-            .date
-            .iter()
-            .find(|(l, s, t, _)| l == locale && *s == style && *t == time)?;
+    let hit = with_kept_date(locale, style, time, |f| {
         let mut out = String::new();
         if f.shape
             .as_ref()
@@ -395,15 +390,28 @@ pub(crate) fn write_kept_date(
     if options.time {
         return false;
     }
-    let style = style_key(options.style);
     let local = local_time(value, &options);
+    with_kept_date(locale, style_key(options.style), false, |f| {
+        let shape = f.shape.as_ref()?;
+        shape.write(out, local.date(), true).then_some(())
+    })
+    .is_some()
+}
+
+/// `f` of the kept date formatter for (locale, style, with time), if any.
+fn with_kept_date<R>(
+    locale: &str,
+    style: u8,
+    time: bool,
+    f: impl FnOnce(&KeptDate) -> Option<R>,
+) -> Option<R> {
     KEPT.with(|k| {
-        k.borrow()
+        let kept = k.borrow();
+        let (.., d) = kept
             .date
             .iter()
-            .find(|(l, s, t, _)| l == locale && *s == style && !*t)
-            .and_then(|(.., f)| f.shape.as_ref())
-            .is_some_and(|shape| shape.write(out, local.date(), true))
+            .find(|(l, s, t, _)| l == locale && *s == style && *t == time)?;
+        f(d)
     })
 }
 

@@ -376,6 +376,8 @@ pub struct Template {
     /// `greeting()` reads), sorted; `None` when a template reads the whole
     /// profile (`profile`, `debug()`).
     read_fields: Option<Vec<String>>,
+    /// [`Template::template_only_keys`] without segments.
+    template_only: Vec<String>,
     /// Locale results kept between renders.
     cache: Mutex<RenderCache>,
     /// The direct renderer, when the main template is in its subset.
@@ -600,7 +602,7 @@ impl Template {
         let plan = sources
             .get(MAIN)
             .and_then(|main| plan::compile(main, &index));
-        Ok(Template {
+        let mut template = Template {
             env,
             sources,
             conditions,
@@ -612,7 +614,10 @@ impl Template {
             cache: Mutex::new(RenderCache::default()),
             plan,
             fuel: options.fuel,
-        })
+            template_only: Vec::new(),
+        };
+        template.template_only = template.template_only_keys(None);
+        Ok(template)
     }
 
     /// The top-level profile keys a render (or [`Template::variants`]) with
@@ -743,8 +748,10 @@ impl Template {
     /// # Ok::<(), kaleido::Error>(())
     /// ```
     pub fn render_json(&self, text: &str, opts: &RenderOptions) -> Result<String> {
-        let template_only = self.template_only_keys(opts.eval.segments);
-        self.render_json_with(text, &template_only, opts)
+        match opts.eval.segments {
+            None => self.render_json_with(text, &self.template_only, opts),
+            set => self.render_json_with(text, &self.template_only_keys(set), opts),
+        }
     }
 
     /// [`Template::render_json`] with [`Template::template_only_keys`] for

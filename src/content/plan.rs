@@ -19,6 +19,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::doc::Doc as Json;
 use minijinja::value::{Rest, Value};
@@ -32,6 +33,8 @@ use crate::rules::value::cmp_holds;
 #[derive(Debug)]
 pub(crate) struct Plan {
     nodes: Vec<Node>,
+    /// The length of the last output: the next starts with room for it.
+    last_len: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -315,7 +318,10 @@ pub(crate) fn compile(
         loops: Vec::new(),
     };
     let (nodes, end) = parser.nodes()?;
-    end.is_none().then_some(Plan { nodes })
+    end.is_none().then_some(Plan {
+        nodes,
+        last_len: AtomicUsize::new(0),
+    })
 }
 
 /// What ended a list of nodes (the block tag that closes it).
@@ -815,10 +821,11 @@ impl Plan {
             profile,
             env,
             loops: Vec::new(),
-            out: String::with_capacity(1024),
+            out: String::with_capacity(self.last_len.load(Ordering::Relaxed).max(960) + 64),
             steps: 0,
         };
         run.nodes(&self.nodes)?;
+        self.last_len.store(run.out.len(), Ordering::Relaxed);
         #[cfg(test)]
         PLAN_RENDERS.with(|n| n.set(n.get() + 1));
         Ok(run.out)
@@ -843,17 +850,10 @@ impl<'p> Run<'p, '_> {
                 Node::Text(t) => self.out.push_str(t),
                 Node::Emit(operand, filters) => {
                     self.step(filters.len() as u64)?;
-                    let v = self.operand(operand)?;
-                    if filters.is_empty() {
-                        self.write(&v)?;
-                    } else if self.money_written(&v, filters) || self.date_written(&v, filters) {
-                        // Written by a kept formatter's shape.
+                    if filters.is_empty() && self.loop_number_written(operand)? {
+                        // Written without a minijinja value.
                     } else {
-                        let mut v = mj(v)?;
-                        for f in filters {
-                            v = self.filter(f, v)?;
-                        }
-                        self.write(&Val::Mj(v))?;
+                        self.emit(operand, filters)?;
                     }
                 }
                 Node::If(branches, otherwise) => {
@@ -891,6 +891,26 @@ impl<'p> Run<'p, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Writes `operand | filters`.
+    fn emit(&mut self, operand: &Operand, filters: &[Filter]) -> Out<()> {
+        let v = self.operand(operand)?;
+        if filters.is_empty() {
+            self.write(&v)
+        } else if self.default_written(&v, filters)?
+            || self.money_written(&v, filters)
+            || self.date_written(&v, filters)
+        {
+            // Written straight into the output.
+            Ok(())
+        } else {
+            let mut v = mj(v)?;
+            for f in filters {
+                v = self.filter(f, v)?;
+            }
+            self.write(&Val::Mj(v))
+        }
     }
 
     fn operand(&self, operand: &Operand) -> Out<Val<'p>> {
@@ -1005,6 +1025,57 @@ impl<'p> Run<'p, '_> {
             }
         };
         done.map_err(|_| GiveUp)
+    }
+
+    /// Whether `operand` is a number of `loop` (`loop.index`, …), written
+    /// straight into the output as minijinja prints it.
+    fn loop_number_written(&mut self, operand: &Operand) -> Out<bool> {
+        let Operand::Path(Path {
+            root: Root::Loop(attr),
+            ..
+        }) = operand
+        else {
+            return Ok(false);
+        };
+        let f = self.loops.last().ok_or(GiveUp)?;
+        let (i, n) = (f.index as u64, f.length as u64);
+        let number = match attr {
+            LoopAttr::Index => i + 1,
+            LoopAttr::Index0 => i,
+            LoopAttr::RevIndex => n - i,
+            LoopAttr::RevIndex0 => n - i - 1,
+            LoopAttr::Length => n,
+            LoopAttr::First | LoopAttr::Last => return Ok(false),
+        };
+        push_u64(&mut self.out, number);
+        Ok(true)
+    }
+
+    /// Whether `v | default(…)` (the only filter) was written: a string or
+    /// an integer that is kept, or the fallback, as `filters::default_filter`
+    /// decides and `write` prints them.
+    fn default_written(&mut self, v: &Val, filters: &[Filter]) -> Out<bool> {
+        let [Filter::Default(args)] = filters else {
+            return Ok(false);
+        };
+        if args.len() > 2 {
+            return Ok(false);
+        }
+        let boolean = args.get(1).is_some_and(Value::is_true);
+        let keep = match v {
+            Val::Undefined | Val::Json(Json::Null) => false,
+            Val::Json(Json::String(s)) => !boolean || !s.is_empty(),
+            Val::Json(Json::Number(n)) if n.is_u64() || n.is_i64() => {
+                !boolean || n.as_i64() != Some(0)
+            }
+            _ => return Ok(false),
+        };
+        if keep {
+            self.write(v)?;
+        } else if let Some(fallback) = args.first() {
+            self.write(&Val::Mj(fallback.clone()))?;
+        }
+        Ok(true)
     }
 
     /// Whether `v | money(…)` (the only filter) was written straight into
@@ -1178,6 +1249,17 @@ fn compare(left: &Val, op: CmpOp, right: &Val) -> Out<bool> {
         },
     };
     Ok(cmp_holds(op, ord))
+}
+
+/// Appends the decimal digits of `n`, as `Display` writes them (one digit
+/// without the formatting machinery: loop counters mostly are).
+fn push_u64(out: &mut String, n: u64) {
+    match u8::try_from(n) {
+        Ok(d @ 0..=9) => out.push(char::from(b'0' + d)),
+        _ => {
+            let _ = write!(out, "{n}");
+        }
+    }
 }
 
 /// Appends `s` with HTML escaping as minijinja's (`<>&"'/`).
