@@ -33,6 +33,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use bumpalo::Bump;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use minijinja::value::{Object, Value};
@@ -67,6 +68,11 @@ const WHOLE_PROFILE: &[&str] = &["profile", "debug", filters::STATE_KEY];
 /// Profile fields a render reads besides the names in the templates: the
 /// locale ([`crate::locale::profile_locale`]) and the country.
 const LOCALE_FIELDS: &[&str] = &["locale", "language", "country"];
+
+thread_local! {
+    /// Where [`Template::render_json_with`] reads profiles (reset per render).
+    static ARENA: std::cell::RefCell<Bump> = std::cell::RefCell::new(Bump::new());
+}
 
 /// Entries of a render cache map before it is emptied (a campaign has a few
 /// locales; this only bounds odd data).
@@ -764,7 +770,29 @@ impl Template {
         template_only: &[String],
         opts: &RenderOptions,
     ) -> Result<String> {
-        let doc = self.plan.as_ref().and_then(|_| doc::Doc::parse(text));
+        // One arena per thread, reset per render (a nested render, which
+        // does not happen, would get its own).
+        ARENA.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut arena) => {
+                arena.reset();
+                self.render_json_in(text, template_only, opts, &arena)
+            }
+            Err(_) => self.render_json_in(text, template_only, opts, &Bump::new()),
+        })
+    }
+
+    /// [`Template::render_json_with`] reading the profile into `arena`.
+    fn render_json_in(
+        &self,
+        text: &str,
+        template_only: &[String],
+        opts: &RenderOptions,
+        arena: &Bump,
+    ) -> Result<String> {
+        let doc = self
+            .plan
+            .as_ref()
+            .and_then(|_| doc::Doc::parse(text, arena));
         let Some(doc::Doc::Object(entries)) = &doc else {
             let profile: serde_json::Value = serde_json::from_str(text)
                 .map_err(|e| Error::new(ErrorKind::Data, format!("invalid profile: {e}")))?;
@@ -773,7 +801,7 @@ impl Template {
         let rest: serde_json::Map<String, serde_json::Value> = entries
             .iter()
             .filter(|(k, _)| !template_only.iter().any(|t| t == k))
-            .map(|(k, v)| (k.as_ref().to_owned(), v.to_value()))
+            .map(|(k, v)| ((*k).to_owned(), v.to_value()))
             .collect();
         let rest = serde_json::Value::Object(rest);
         let outcomes = self.outcomes(&rest, &opts.eval)?;
@@ -846,11 +874,12 @@ impl Template {
                 max_output: self.max_output,
                 fuel: self.fuel,
             };
-            let borrowed;
+            let (arena, borrowed);
             let whole = match doc {
                 Some(d) => d,
                 None => {
-                    borrowed = doc::Doc::of(profile);
+                    arena = Bump::new();
+                    borrowed = doc::Doc::of(profile, &arena);
                     &borrowed
                 }
             };

@@ -868,7 +868,7 @@ impl<'p> Run<'p, '_> {
                 }
                 Node::For(path, body) => {
                     let items = match self.path(path)? {
-                        Val::Json(Json::Array(items)) => items.as_slice(),
+                        Val::Json(Json::Array(items)) => *items,
                         // Nothing to loop over: minijinja runs no iteration.
                         Val::Undefined | Val::Json(Json::Null) => &[],
                         _ => return Err(GiveUp),
@@ -1170,7 +1170,7 @@ fn mj(v: Val) -> Out<Value> {
         Val::Json(j) => match j {
             Json::Null => Value::from(()),
             Json::Bool(b) => Value::from(*b),
-            Json::String(s) => Value::from(s.as_ref()),
+            Json::String(s) => Value::from(*s),
             Json::Number(n) => {
                 if let Some(u) = n.as_u64() {
                     Value::from(u)

@@ -1,31 +1,34 @@
 //! A direct reader of the JSON texts profiles cross the JS boundary as.
 //!
-//! [`Doc::parse`] reads through serde_json's deserializer, whose visitor
-//! calls cost more than reading the text itself. This reader handles what
+//! Reading through serde_json's deserializer costs more in visitor calls
+//! and allocations than reading the text itself. This reader handles what
 //! `JSON.stringify` writes (objects, arrays, strings with their escapes,
-//! numbers, literals) in one pass over the bytes. It is an accelerator,
-//! never a second reading: whatever it is not sure to read as serde_json
-//! does (a float, which serde_json itself then reads; a repeated key; an
-//! integer past 64 bits; nesting past [`MAX_DEPTH`]; any syntax error) makes
-//! it return `None`, and the serde_json reading decides. Tests check the two
-//! agree on generated documents and on broken ones.
+//! numbers, literals) in one pass over the bytes, into an arena. It is an
+//! accelerator, never a second reading: whatever it is not sure to read as
+//! serde_json does (a float it cannot round exactly, which serde_json then
+//! reads; a repeated key; an integer past 64 bits; nesting past
+//! [`MAX_DEPTH`]; any syntax error) makes it return `None`, and the caller
+//! reads a `serde_json::Value`. Tests check the two agree on generated
+//! documents and on broken ones.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 
+use bumpalo::collections::{String as ArenaString, Vec as ArenaVec};
+use bumpalo::Bump;
 use serde_json::Number;
 
-use super::{Doc, SMALL_OBJECT};
+use super::{repeats, Doc};
 
 /// Deeper documents are left to serde_json (whose limit is 128).
 const MAX_DEPTH: usize = 100;
 
 /// `text` as a [`Doc`], or `None` to leave it to serde_json.
-pub(super) fn parse(text: &str) -> Option<Doc<'_>> {
+pub(super) fn parse<'a>(text: &'a str, arena: &'a Bump) -> Option<Doc<'a>> {
     let mut r = Reader {
         text,
         bytes: text.as_bytes(),
         at: 0,
+        arena,
     };
     let doc = r.value(0)?;
     r.skip_ws();
@@ -36,15 +39,33 @@ struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    arena: &'a Bump,
 }
 
 impl<'a> Reader<'a> {
+    #[inline]
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.at) {
-            self.at += 1;
+        // Most texts (JSON.stringify's) have none: one test, no loop.
+        if let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.at) {
+            let rest = self.bytes.get(self.at..).unwrap_or_default();
+            self.at += rest
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+                .unwrap_or(rest.len());
         }
     }
 
+    /// The length of the run at the cursor up to a quote, a backslash or a
+    /// control character (the end of the text if none).
+    #[inline]
+    fn plain_run(&self) -> usize {
+        let rest = self.bytes.get(self.at..).unwrap_or_default();
+        rest.iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(rest.len())
+    }
+
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.at).copied()
     }
@@ -76,13 +97,12 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.at += 1;
-        let mut items = Vec::new();
         self.skip_ws();
         if self.peek()? == b']' {
             self.at += 1;
-            return Some(Doc::Array(items));
+            return Some(Doc::Array(&[]));
         }
-        items.reserve(4);
+        let mut items = ArenaVec::with_capacity_in(4, self.arena);
         loop {
             items.push(self.value(depth)?);
             self.skip_ws();
@@ -90,7 +110,7 @@ impl<'a> Reader<'a> {
                 b',' => self.at += 1,
                 b']' => {
                     self.at += 1;
-                    return Some(Doc::Array(items));
+                    return Some(Doc::Array(items.into_bump_slice()));
                 }
                 _ => return None,
             }
@@ -102,35 +122,21 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.at += 1;
-        let mut entries: Vec<(Cow<'a, str>, Doc<'a>)> = Vec::new();
         self.skip_ws();
         if self.peek()? == b'}' {
             self.at += 1;
-            return Some(Doc::Object(entries));
+            return Some(Doc::Object(&[]));
         }
-        entries.reserve(8);
-        let mut seen: Option<HashSet<Cow<'a, str>>> = None;
+        let mut entries = ArenaVec::with_capacity_in(8, self.arena);
+        let mut seen: Option<HashSet<&'a str>> = None;
         loop {
             self.skip_ws();
             if self.peek()? != b'"' {
                 return None;
             }
             let key = self.string()?;
-            let repeated = match &mut seen {
-                Some(set) => !set.insert(key.clone()),
-                None => entries.iter().any(|(k, _)| *k == key),
-            };
-            if repeated {
+            if repeats(&entries, &mut seen, key) {
                 return None;
-            }
-            if seen.is_none() && entries.len() == SMALL_OBJECT {
-                seen = Some(
-                    entries
-                        .iter()
-                        .map(|(k, _)| k.clone())
-                        .chain([key.clone()])
-                        .collect(),
-                );
             }
             self.skip_ws();
             if self.peek()? != b':' {
@@ -144,7 +150,7 @@ impl<'a> Reader<'a> {
                 b',' => self.at += 1,
                 b'}' => {
                     self.at += 1;
-                    return Some(Doc::Object(entries));
+                    return Some(Doc::Object(entries.into_bump_slice()));
                 }
                 _ => return None,
             }
@@ -152,36 +158,29 @@ impl<'a> Reader<'a> {
     }
 
     /// A string at `"`: borrowed when it has no escapes.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    fn string(&mut self) -> Option<&'a str> {
         self.at += 1;
         let start = self.at;
-        loop {
-            match *self.bytes.get(self.at)? {
-                b'"' => {
-                    let s = self.text.get(start..self.at)?;
-                    self.at += 1;
-                    return Some(Cow::Borrowed(s));
-                }
-                b'\\' => break,
-                // Control characters must be escaped (serde_json refuses them).
-                0..=0x1f => return None,
-                _ => self.at += 1,
+        self.at += self.plain_run();
+        match *self.bytes.get(self.at)? {
+            b'"' => {
+                let s = self.text.get(start..self.at)?;
+                self.at += 1;
+                return Some(s);
             }
+            b'\\' => {}
+            // Control characters must be escaped (serde_json refuses them).
+            _ => return None,
         }
-        let mut out = String::from(self.text.get(start..self.at)?);
+        let mut out = ArenaString::from_str_in(self.text.get(start..self.at)?, self.arena);
         loop {
             let run = self.at;
-            while let Some(&b) = self.bytes.get(self.at) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.at += 1;
-            }
+            self.at += self.plain_run();
             out.push_str(self.text.get(run..self.at)?);
             match *self.bytes.get(self.at)? {
                 b'"' => {
                     self.at += 1;
-                    return Some(Cow::Owned(out));
+                    return Some(out.into_bump_str());
                 }
                 b'\\' => {
                     let c = match *self.bytes.get(self.at + 1)? {
@@ -242,78 +241,83 @@ impl<'a> Reader<'a> {
     /// 15 significant digits and a power of ten up to 22, so both operands
     /// are exact), else by serde_json itself.
     fn number(&mut self) -> Option<Number> {
+        // A local cursor: the digit loops stay in registers.
+        let bytes = self.bytes;
         let start = self.at;
-        let negative = self.peek()? == b'-';
+        let mut at = start;
+        let at_byte = |i: usize| bytes.get(i).copied();
+        let negative = at_byte(at) == Some(b'-');
         if negative {
-            self.at += 1;
+            at += 1;
         }
-        let first = self.at;
+        let first = at;
         // Significant digits, as an integer while it stays exact.
         let mut mantissa: u64 = 0;
         let mut mantissa_digits = 0u32;
         let mut overflow = false;
-        let mut add = |m: &mut u64, n: &mut u32, b: u8| {
-            if *m == 0 && b == b'0' {
+        let mut add = |b: u8| {
+            if mantissa == 0 && b == b'0' {
                 return; // leading zeros are not significant
             }
-            *n += 1;
-            match m
+            mantissa_digits += 1;
+            match mantissa
                 .checked_mul(10)
                 .and_then(|m| m.checked_add(u64::from(b - b'0')))
             {
-                Some(v) => *m = v,
+                Some(v) => mantissa = v,
                 None => overflow = true,
             }
         };
-        while let Some(b @ b'0'..=b'9') = self.peek() {
-            add(&mut mantissa, &mut mantissa_digits, b);
-            self.at += 1;
+        while let Some(b @ b'0'..=b'9') = at_byte(at) {
+            add(b);
+            at += 1;
         }
-        let digits = self.at - first;
+        let digits = at - first;
         // No digits, or a leading zero followed by more digits: invalid.
-        if digits == 0 || (digits > 1 && self.bytes.get(first) == Some(&b'0')) {
+        if digits == 0 || (digits > 1 && at_byte(first) == Some(b'0')) {
             return None;
         }
         let mut float = false;
         let mut scale: i64 = 0;
-        if self.peek() == Some(b'.') {
-            self.at += 1;
-            let from = self.at;
-            while let Some(b @ b'0'..=b'9') = self.peek() {
-                add(&mut mantissa, &mut mantissa_digits, b);
-                self.at += 1;
+        if at_byte(at) == Some(b'.') {
+            at += 1;
+            let from = at;
+            while let Some(b @ b'0'..=b'9') = at_byte(at) {
+                add(b);
+                at += 1;
             }
-            if self.at == from {
+            if at == from {
                 return None;
             }
-            scale -= (self.at - from) as i64;
+            scale -= (at - from) as i64;
             float = true;
         }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.at += 1;
-            let minus = match self.peek() {
+        if let Some(b'e' | b'E') = at_byte(at) {
+            at += 1;
+            let minus = match at_byte(at) {
                 Some(b'-') => {
-                    self.at += 1;
+                    at += 1;
                     true
                 }
                 Some(b'+') => {
-                    self.at += 1;
+                    at += 1;
                     false
                 }
                 _ => false,
             };
-            let from = self.at;
+            let from = at;
             let mut exponent: i64 = 0;
-            while let Some(b @ b'0'..=b'9') = self.peek() {
+            while let Some(b @ b'0'..=b'9') = at_byte(at) {
                 exponent = (exponent * 10 + i64::from(b - b'0')).min(100_000);
-                self.at += 1;
+                at += 1;
             }
-            if self.at == from {
+            if at == from {
                 return None;
             }
             scale += if minus { -exponent } else { exponent };
             float = true;
         }
+        self.at = at;
         if !float {
             if overflow {
                 return None;
@@ -357,17 +361,18 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::Value;
 
-    /// What serde_json reads `text` into, as a [`Doc`] (`None`: refused).
-    fn by_serde(text: &str) -> Option<Doc<'_>> {
-        serde_json::from_str(text).ok()
+    fn read(text: &str) -> Option<Value> {
+        parse(text, &Bump::new()).map(|d| d.to_value())
     }
 
     /// The direct reading agrees with serde_json's wherever it reads.
     fn agrees(text: &str) {
-        if let Some(doc) = parse(text) {
-            assert_eq!(Some(&doc), by_serde(text).as_ref(), "{text:?}");
+        let arena = Bump::new();
+        if let Some(doc) = parse(text, &arena) {
+            let want: Value =
+                serde_json::from_str(text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(doc.to_value(), want, "{text:?}");
             // Same numbers in the same representation (u64 / i64 / f64).
-            let want: Value = serde_json::from_str(text).unwrap();
             assert_eq!(
                 serde_json::to_string(&doc).unwrap(),
                 serde_json::to_string(&want).unwrap()
@@ -388,7 +393,7 @@ mod tests {
             r#"{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17}"#,
         ];
         for text in texts {
-            assert!(parse(text).is_some(), "{text}");
+            assert!(read(text).is_some(), "{text}");
             agrees(text);
         }
     }
@@ -418,12 +423,12 @@ mod tests {
             "",
         ];
         for text in texts {
-            assert!(parse(text).is_none(), "{text}");
+            assert!(read(text).is_none(), "{text}");
         }
         let deep = format!("{}{}", "[".repeat(150), "]".repeat(150));
-        assert!(parse(&deep).is_none());
+        assert!(read(&deep).is_none());
         let ok = format!("{}{}", "[".repeat(90), "]".repeat(90));
-        assert!(parse(&ok).is_some());
+        assert!(read(&ok).is_some());
         agrees(&ok);
     }
 
@@ -456,7 +461,7 @@ mod tests {
             } else {
                 serde_json::to_string(&v).unwrap()
             };
-            prop_assert!(parse(&text).is_some(), "{}", text);
+            prop_assert!(read(&text).is_some(), "{}", text);
             agrees(&text);
         }
 
@@ -477,9 +482,9 @@ mod tests {
             let doc = format!("[{text}]");
             agrees(&doc);
             // Only integers past 64 bits and out-of-range floats are left.
-            let serde: Option<Doc> = by_serde(&doc);
-            if serde.is_some() && !(frac.is_none() && exp.is_none()) {
-                prop_assert!(parse(&doc).is_some(), "{}", doc);
+            let serde = serde_json::from_str::<Value>(&doc).is_ok();
+            if serde && !(frac.is_none() && exp.is_none()) {
+                prop_assert!(read(&doc).is_some(), "{}", doc);
             }
         }
 
