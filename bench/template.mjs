@@ -194,13 +194,13 @@ function bench(f, ms) {
   return (n * 1000) / (now - start);
 }
 
-// The engines take turns (ROUNDS rounds of 300 ms each) and each reports
+// The engines take turns (ROUNDS rounds of 250 ms each) and each reports
 // its median round: a slow spell of this shared machine then hits every
 // engine alike instead of whichever ran during it.
-const ROUNDS = 9;
+const ROUNDS = 15;
 for (const [, f] of engines) for (let i = 0; i < 2000; i++) f(profiles[i % profiles.length]); // warm-up
 const rounds = engines.map(() => []);
-for (let r = 0; r < ROUNDS; r++) engines.forEach(([, f], j) => rounds[j].push(bench(f, 300)));
+for (let r = 0; r < ROUNDS; r++) engines.forEach(([, f], j) => rounds[j].push(bench(f, 250)));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const results = engines.map(([name], j) => [name, median(rounds[j])]);
 const kRate = results[0][1];
