@@ -28,6 +28,7 @@ pub mod audience;
 pub mod campaign;
 mod content;
 mod error;
+mod json_scan;
 pub mod jsonlogic;
 pub mod locale;
 pub mod predict;

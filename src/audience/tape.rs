@@ -15,6 +15,8 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Number, Value};
 
+use crate::json_scan::Scanner;
+
 /// Deeper nesting is left to `serde_json` (which has its own limit).
 const MAX_DEPTH: usize = 100;
 
@@ -131,38 +133,41 @@ pub(crate) fn to_map(tape: &[Tok], obj: usize, skip: &dyn Fn(&str) -> bool) -> M
 pub(crate) fn read<'a>(text: &'a str, tape: &mut Vec<Tok<'a>>) -> Option<()> {
     tape.clear();
     let mut r = Reader {
-        b: text.as_bytes(),
-        s: text,
-        i: 0,
+        sc: Scanner::new(text),
     };
     r.ws();
     r.value(tape, 0)?;
     r.ws();
-    (r.i == r.b.len()).then_some(())
+    r.sc.done().then_some(())
 }
 
+/// Builds the tape; the text itself is read by [`Scanner`] (shared with
+/// the documents renders read).
 struct Reader<'a> {
-    b: &'a [u8],
-    s: &'a str,
-    i: usize,
+    sc: Scanner<'a>,
 }
 
 impl<'a> Reader<'a> {
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
+        self.sc.peek()
     }
 
     #[inline(always)]
     fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.i += 1;
-        }
+        self.sc.skip_ws();
     }
 
     fn lit(&mut self, word: &[u8]) -> Option<()> {
-        let end = self.i + word.len();
-        (self.b.get(self.i..end)? == word).then(|| self.i = end)
+        self.sc.literal(word)
+    }
+
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        self.sc.string()
+    }
+
+    fn number(&mut self) -> Option<Number> {
+        self.sc.number()
     }
 
     fn value(&mut self, tape: &mut Vec<Tok<'a>>, depth: usize) -> Option<()> {
@@ -203,11 +208,11 @@ impl<'a> Reader<'a> {
         }
         let at = tape.len();
         tape.push(Tok::Obj(0));
-        self.i += 1;
+        self.sc.bump();
         self.ws();
         let mut keys = 0usize;
         if self.peek()? == b'}' {
-            self.i += 1;
+            self.sc.bump();
         } else {
             loop {
                 if self.peek()? != b'"' {
@@ -220,17 +225,17 @@ impl<'a> Reader<'a> {
                 if self.peek()? != b':' {
                     return None;
                 }
-                self.i += 1;
+                self.sc.bump();
                 self.ws();
                 self.value(tape, depth)?;
                 self.ws();
                 match self.peek()? {
                     b',' => {
-                        self.i += 1;
+                        self.sc.bump();
                         self.ws();
                     }
                     b'}' => {
-                        self.i += 1;
+                        self.sc.bump();
                         break;
                     }
                     _ => return None,
@@ -253,21 +258,21 @@ impl<'a> Reader<'a> {
         }
         let at = tape.len();
         tape.push(Tok::Arr(0));
-        self.i += 1;
+        self.sc.bump();
         self.ws();
         if self.peek()? == b']' {
-            self.i += 1;
+            self.sc.bump();
         } else {
             loop {
                 self.value(tape, depth)?;
                 self.ws();
                 match self.peek()? {
                     b',' => {
-                        self.i += 1;
+                        self.sc.bump();
                         self.ws();
                     }
                     b']' => {
-                        self.i += 1;
+                        self.sc.bump();
                         break;
                     }
                     _ => return None,
@@ -279,163 +284,6 @@ impl<'a> Reader<'a> {
             *slot = Tok::Arr(end);
         }
         Some(())
-    }
-
-    /// A string starting at the opening quote.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
-        self.i += 1;
-        let start = self.i;
-        loop {
-            let c = self.peek()?;
-            if c == b'"' {
-                let s = self.s.get(start..self.i)?;
-                self.i += 1;
-                return Some(Cow::Borrowed(s));
-            }
-            if c == b'\\' {
-                break;
-            }
-            if c < 0x20 {
-                return None;
-            }
-            self.i += 1;
-        }
-        let mut out = String::from(self.s.get(start..self.i)?);
-        loop {
-            let c = self.peek()?;
-            match c {
-                b'"' => {
-                    self.i += 1;
-                    return Some(Cow::Owned(out));
-                }
-                b'\\' => {
-                    self.i += 1;
-                    let e = self.peek()?;
-                    self.i += 1;
-                    match e {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'u' => {
-                            let hi = self.hex4()?;
-                            let ch = if (0xD800..0xDC00).contains(&hi) {
-                                // A surrogate pair; anything else is left to serde_json.
-                                if self.b.get(self.i..self.i + 2)? != b"\\u" {
-                                    return None;
-                                }
-                                self.i += 2;
-                                let lo = self.hex4()?;
-                                if !(0xDC00..0xE000).contains(&lo) {
-                                    return None;
-                                }
-                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
-                            } else {
-                                char::from_u32(hi)?
-                            };
-                            out.push(ch);
-                        }
-                        _ => return None,
-                    }
-                }
-                c if c < 0x20 => return None,
-                _ => {
-                    // Copy the run up to the next quote or backslash.
-                    let run = self.i;
-                    while self
-                        .peek()
-                        .is_some_and(|c| c != b'"' && c != b'\\' && c >= 0x20)
-                    {
-                        self.i += 1;
-                    }
-                    out.push_str(self.s.get(run..self.i)?);
-                }
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Option<u32> {
-        let h = self.s.get(self.i..self.i + 4)?;
-        if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return None;
-        }
-        self.i += 4;
-        u32::from_str_radix(h, 16).ok()
-    }
-
-    /// A number in JSON's grammar. Integers of up to 18 digits are read
-    /// directly (exactly as `serde_json` does); decimals and exponents go
-    /// through the correctly rounded `f64` parser, as `serde_json` with
-    /// `float_roundtrip` does; longer integers and `-0` go to `serde_json`.
-    fn number(&mut self) -> Option<Number> {
-        let start = self.i;
-        let neg = self.peek() == Some(b'-');
-        if neg {
-            self.i += 1;
-        }
-        let int_start = self.i;
-        match self.peek()? {
-            b'0' => self.i += 1,
-            b'1'..=b'9' => {
-                while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                    self.i += 1;
-                }
-            }
-            _ => return None,
-        }
-        let int_len = self.i - int_start;
-        let mut float = false;
-        if self.peek() == Some(b'.') {
-            float = true;
-            self.i += 1;
-            let d = self.i;
-            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                self.i += 1;
-            }
-            if self.i == d {
-                return None;
-            }
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            float = true;
-            self.i += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.i += 1;
-            }
-            let d = self.i;
-            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                self.i += 1;
-            }
-            if self.i == d {
-                return None;
-            }
-        }
-        let text = self.s.get(start..self.i)?;
-        if float {
-            let f: f64 = text.parse().ok()?;
-            return if f.is_finite() {
-                Number::from_f64(f)
-            } else {
-                None
-            };
-        }
-        if int_len <= 18 {
-            let mut u: u64 = 0;
-            for c in self.b.get(int_start..self.i)? {
-                u = u * 10 + u64::from(c - b'0');
-            }
-            if !neg {
-                return Some(Number::from(u));
-            }
-            if u != 0 {
-                return Some(Number::from(-i64::try_from(u).ok()?));
-            }
-        }
-        serde_json::from_str::<Number>(text).ok()
     }
 }
 

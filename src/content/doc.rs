@@ -40,7 +40,7 @@ const SMALL_OBJECT: usize = 16;
 impl<'a> Doc<'a> {
     /// Reads `text` into `arena`; `None` where the direct reader is not sure
     /// to read what serde_json reads (invalid JSON, an object repeating a
-    /// key, where a `Value` keeps the last, an integer past 64 bits, deep
+    /// key, where a `Value` keeps the last, a lone surrogate, deep
     /// nesting): the caller then reads a `serde_json::Value`.
     pub(crate) fn parse(text: &'a str, arena: &'a Bump) -> Option<Doc<'a>> {
         read::parse(text, arena)
@@ -138,31 +138,6 @@ impl Serialize for Doc<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every text reads into the data serde_json reads, and serializes back
-    /// to the same JSON.
-    #[test]
-    fn a_doc_holds_what_serde_json_reads() {
-        let texts = [
-            r#"{"a":1,"b":-2,"c":1.5,"d":1e21,"e":-0,"f":"x\"y\u00e9","g":[null,true,false,{}],"h":{"i":[]}}"#,
-            r#"{"big":18446744073709551615,"neg":-9223372036854775808,"f":0.1,"t":"\ud83d\ude00"}"#,
-            r#"[1,"two",{"three":3}]"#,
-            r#""plain""#,
-            "2.675",
-            r#"{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17}"#,
-        ];
-        for text in texts {
-            let arena = Bump::new();
-            let want: Value = serde_json::from_str(text).unwrap();
-            let doc = Doc::parse(text, &arena).unwrap();
-            assert_eq!(doc.to_value(), want, "{text}");
-            assert_eq!(
-                serde_json::to_string(&doc).unwrap(),
-                serde_json::to_string(&want).unwrap()
-            );
-            assert_eq!(Doc::of(&want, &arena), doc, "{text}");
-        }
-    }
 
     #[test]
     fn strings_without_escapes_are_borrowed() {
