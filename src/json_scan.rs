@@ -3,11 +3,13 @@
 //! (`audience/tape.rs`) and the arena documents renders read
 //! (`content/doc/read.rs`).
 //!
-//! Every method answers `None` for anything it is not sure to read as
-//! serde_json (with `float_roundtrip`) does: invalid syntax, control
-//! characters in strings, lone surrogates, integers past 64 bits, floats out
-//! of range. The readers then leave the whole text to serde_json, which keeps
-//! its errors and corner cases.
+//! Numbers it cannot read exactly by itself (integers past 64 bits, floats
+//! whose digits or power of ten are not exact in an `f64`) are read by
+//! serde_json, value by value. Every method answers `None` for anything
+//! serde_json would not read the same way: invalid syntax, control
+//! characters in strings, lone surrogates, floats out of range. The readers
+//! then leave the whole text to serde_json, which keeps its errors and
+//! corner cases.
 
 use std::borrow::Cow;
 
@@ -18,7 +20,7 @@ pub(crate) struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
     /// The byte offset of the next byte to read.
-    pub at: usize,
+    at: usize,
 }
 
 impl<'a> Scanner<'a> {
