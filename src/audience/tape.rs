@@ -135,9 +135,9 @@ pub(crate) fn read<'a>(text: &'a str, tape: &mut Vec<Tok<'a>>) -> Option<()> {
     let mut r = Reader {
         sc: Scanner::new(text),
     };
-    r.ws();
+    r.sc.skip_ws();
     r.value(tape, 0)?;
-    r.ws();
+    r.sc.skip_ws();
     r.sc.done().then_some(())
 }
 
@@ -148,54 +148,32 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    #[inline(always)]
-    fn peek(&self) -> Option<u8> {
-        self.sc.peek()
-    }
-
-    #[inline(always)]
-    fn ws(&mut self) {
-        self.sc.skip_ws();
-    }
-
-    fn lit(&mut self, word: &[u8]) -> Option<()> {
-        self.sc.literal(word)
-    }
-
-    fn string(&mut self) -> Option<Cow<'a, str>> {
-        self.sc.string()
-    }
-
-    fn number(&mut self) -> Option<Number> {
-        self.sc.number()
-    }
-
     fn value(&mut self, tape: &mut Vec<Tok<'a>>, depth: usize) -> Option<()> {
-        match self.peek()? {
+        match self.sc.peek()? {
             b'{' => self.object(tape, depth + 1),
             b'[' => self.array(tape, depth + 1),
             b'"' => {
-                let s = self.string()?;
+                let s = self.sc.string()?;
                 tape.push(Tok::Str(s));
                 Some(())
             }
             b't' => {
-                self.lit(b"true")?;
+                self.sc.literal(b"true")?;
                 tape.push(Tok::Bool(true));
                 Some(())
             }
             b'f' => {
-                self.lit(b"false")?;
+                self.sc.literal(b"false")?;
                 tape.push(Tok::Bool(false));
                 Some(())
             }
             b'n' => {
-                self.lit(b"null")?;
+                self.sc.literal(b"null")?;
                 tape.push(Tok::Null);
                 Some(())
             }
             _ => {
-                let n = self.number()?;
+                let n = self.sc.number()?;
                 tape.push(Tok::Num(n));
                 Some(())
             }
@@ -209,30 +187,30 @@ impl<'a> Reader<'a> {
         let at = tape.len();
         tape.push(Tok::Obj(0));
         self.sc.bump();
-        self.ws();
+        self.sc.skip_ws();
         let mut keys = 0usize;
-        if self.peek()? == b'}' {
+        if self.sc.peek()? == b'}' {
             self.sc.bump();
         } else {
             loop {
-                if self.peek()? != b'"' {
+                if self.sc.peek()? != b'"' {
                     return None;
                 }
-                let k = self.string()?;
+                let k = self.sc.string()?;
                 tape.push(Tok::Key(k));
                 keys += 1;
-                self.ws();
-                if self.peek()? != b':' {
+                self.sc.skip_ws();
+                if self.sc.peek()? != b':' {
                     return None;
                 }
                 self.sc.bump();
-                self.ws();
+                self.sc.skip_ws();
                 self.value(tape, depth)?;
-                self.ws();
-                match self.peek()? {
+                self.sc.skip_ws();
+                match self.sc.peek()? {
                     b',' => {
                         self.sc.bump();
-                        self.ws();
+                        self.sc.skip_ws();
                     }
                     b'}' => {
                         self.sc.bump();
@@ -259,17 +237,17 @@ impl<'a> Reader<'a> {
         let at = tape.len();
         tape.push(Tok::Arr(0));
         self.sc.bump();
-        self.ws();
-        if self.peek()? == b']' {
+        self.sc.skip_ws();
+        if self.sc.peek()? == b']' {
             self.sc.bump();
         } else {
             loop {
                 self.value(tape, depth)?;
-                self.ws();
-                match self.peek()? {
+                self.sc.skip_ws();
+                match self.sc.peek()? {
                     b',' => {
                         self.sc.bump();
-                        self.ws();
+                        self.sc.skip_ws();
                     }
                     b']' => {
                         self.sc.bump();

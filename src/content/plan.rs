@@ -850,11 +850,7 @@ impl<'p> Run<'p, '_> {
                 Node::Text(t) => self.out.push_str(t),
                 Node::Emit(operand, filters) => {
                     self.step(filters.len() as u64)?;
-                    if filters.is_empty() && self.loop_number_written(operand)? {
-                        // Written without a minijinja value.
-                    } else {
-                        self.emit(operand, filters)?;
-                    }
+                    self.emit(operand, filters)?;
                 }
                 Node::If(branches, otherwise) => {
                     let mut taken = None;
@@ -895,6 +891,20 @@ impl<'p> Run<'p, '_> {
 
     /// Writes `operand | filters`.
     fn emit(&mut self, operand: &Operand, filters: &[Filter]) -> Out<()> {
+        if let (
+            Operand::Path(Path {
+                root: Root::Loop(attr),
+                ..
+            }),
+            [],
+        ) = (operand, filters)
+        {
+            // A loop counter is written without a minijinja value.
+            if let Some(n) = self.loop_count(*attr)? {
+                push_u64(&mut self.out, n);
+                return Ok(());
+            }
+        }
         let v = self.operand(operand)?;
         if filters.is_empty() {
             self.write(&v)
@@ -936,17 +946,14 @@ impl<'p> Run<'p, '_> {
                 frame.item
             }
             Root::Loop(attr) => {
+                if let Some(n) = self.loop_count(*attr)? {
+                    return Ok(Val::Mj(Value::from(n)));
+                }
                 let f = self.loops.last().ok_or(GiveUp)?;
-                let (i, n) = (f.index as u64, f.length as u64);
-                return Ok(Val::Mj(match attr {
-                    LoopAttr::Index => Value::from(i + 1),
-                    LoopAttr::Index0 => Value::from(i),
-                    LoopAttr::RevIndex => Value::from(n - i),
-                    LoopAttr::RevIndex0 => Value::from(n - i - 1),
-                    LoopAttr::First => Value::from(i == 0),
-                    LoopAttr::Last => Value::from(i + 1 == n),
-                    LoopAttr::Length => Value::from(n),
-                }));
+                return Ok(Val::Mj(Value::from(match attr {
+                    LoopAttr::Last => f.index + 1 == f.length,
+                    _ => f.index == 0,
+                })));
             }
             Root::Locale(var) => {
                 return Ok(Val::Mj(match var {
@@ -1027,28 +1034,19 @@ impl<'p> Run<'p, '_> {
         done.map_err(|_| GiveUp)
     }
 
-    /// Whether `operand` is a number of `loop` (`loop.index`, …), written
-    /// straight into the output as minijinja prints it.
-    fn loop_number_written(&mut self, operand: &Operand) -> Out<bool> {
-        let Operand::Path(Path {
-            root: Root::Loop(attr),
-            ..
-        }) = operand
-        else {
-            return Ok(false);
-        };
+    /// The number `loop.attr` of the innermost loop; `None` for `first`
+    /// and `last`.
+    fn loop_count(&self, attr: LoopAttr) -> Out<Option<u64>> {
         let f = self.loops.last().ok_or(GiveUp)?;
         let (i, n) = (f.index as u64, f.length as u64);
-        let number = match attr {
-            LoopAttr::Index => i + 1,
-            LoopAttr::Index0 => i,
-            LoopAttr::RevIndex => n - i,
-            LoopAttr::RevIndex0 => n - i - 1,
-            LoopAttr::Length => n,
-            LoopAttr::First | LoopAttr::Last => return Ok(false),
-        };
-        push_u64(&mut self.out, number);
-        Ok(true)
+        Ok(match attr {
+            LoopAttr::Index => Some(i + 1),
+            LoopAttr::Index0 => Some(i),
+            LoopAttr::RevIndex => Some(n - i),
+            LoopAttr::RevIndex0 => Some(n - i - 1),
+            LoopAttr::Length => Some(n),
+            LoopAttr::First | LoopAttr::Last => None,
+        })
     }
 
     /// Whether `v | default(…)` (the only filter) was written: a string or

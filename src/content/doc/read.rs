@@ -72,14 +72,23 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Option<Doc<'a>> {
+    /// Past the opening bracket of a container at `depth`: `false` when it
+    /// closes at once with `close`.
+    fn open(&mut self, depth: usize, close: u8) -> Option<bool> {
         if depth > MAX_DEPTH {
             return None;
         }
         self.sc.bump();
         self.sc.skip_ws();
-        if self.sc.peek()? == b']' {
+        if self.sc.peek()? == close {
             self.sc.bump();
+            return Some(false);
+        }
+        Some(true)
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Doc<'a>> {
+        if !self.open(depth, b']')? {
             return Some(Doc::Array(&[]));
         }
         let mut items = ArenaVec::with_capacity_in(4, self.arena);
@@ -92,13 +101,7 @@ impl<'a> Reader<'a> {
     }
 
     fn object(&mut self, depth: usize) -> Option<Doc<'a>> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        self.sc.bump();
-        self.sc.skip_ws();
-        if self.sc.peek()? == b'}' {
-            self.sc.bump();
+        if !self.open(depth, b'}')? {
             return Some(Doc::Object(&[]));
         }
         let mut entries = ArenaVec::with_capacity_in(8, self.arena);
